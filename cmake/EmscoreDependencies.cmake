@@ -12,3 +12,8 @@ endif()
 if(EMSCORE_BUILD_BENCH)
   find_package(benchmark REQUIRED)
 endif()
+find_package(PkgConfig REQUIRED)
+# Peers and optional libraries found through pkg-config (Debian ships no CMake config).
+pkg_check_modules(LIBMODBUS IMPORTED_TARGET libmodbus)   # interop tests and bench baseline
+pkg_check_modules(ZSTD IMPORTED_TARGET libzstd)          # profile codec baseline
+find_package(PahoMqttCpp QUIET)                          # reference gateway MQTT
