@@ -114,8 +114,8 @@ TEST(ObisCode, LiteralParserAgreesWithRuntimeParser) {
     }
   };
   for (int i = 0; i < 20000; ++i) {
-    const ObisCode o(rng() % 256, rng() % 256, rng() % 256, rng() % 256, rng() % 256,
-                     rng() % 256);
+    auto byte = [&rng] { return static_cast<std::uint8_t>(rng() % 256); };
+    const ObisCode o(byte(), byte(), byte(), byte(), byte(), byte());
     std::string forms[] = {o.to_string(), o.to_hex(),
                            std::to_string(o.c) + "." + std::to_string(o.d) + "." + std::to_string(o.e)};
     for (std::string& s : forms) {
