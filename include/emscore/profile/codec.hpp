@@ -1,0 +1,49 @@
+// emscore/profile/codec.hpp — lossless block codec for exact-decimal series.
+//
+// Meter values are decimals: a register reads 12345.678 kWh, i.e. the integer 12345678 at
+// exponent -3. XOR-of-doubles schemes (Gorilla, VLDB 2015) gain little on such values
+// because consecutive doubles of a growing decimal differ in most mantissa bits. This codec
+// works on the integers instead:
+//   - timestamps (milliseconds) as runs of equal deltas: a regular raster costs a few bytes
+//     per block, jitter costs a few bits per sample;
+//   - exponents as runs (or a small fixed width when they change often, as in re-exported
+//     CSV files that drop trailing zeros);
+//   - mantissas scaled to the block's smallest exponent, predicted per chunk of 128 by the
+//     previous value (order 1) or the straight line through the previous two (order 2,
+//     right for counters), the residual zig-zag mapped and Rice coded with the k that
+//     minimises the chunk's exact size;
+//   - quality flags as runs.
+// The round trip is bit-exact: the same timestamps, the same mantissa *and* exponent
+// (1.50 stays 1.50) and unit, the same quality. Sans-I/O: no allocation beyond the output
+// vector, no exceptions, every decode error names the bit offset.
+//
+// Block format v1: byte 0x01, LEB128 sample count, then an LSB-first bit stream.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "emscore/profile/series.hpp"
+
+namespace emscore::profile {
+
+inline constexpr std::uint8_t kCodecVersion = 1;
+// A decoder refuses blocks that claim more samples (bounds memory on hostile input).
+inline constexpr std::size_t kMaxBlockSamples = std::size_t{1} << 22;
+
+// Appends one encoded block of `samples` to `out`. The samples must satisfy check_series()
+// and have timestamps in whole milliseconds; at most kMaxBlockSamples of them.
+absl::Status encode_block(std::span<const Sample> samples, std::vector<std::uint8_t>& out);
+
+// Decodes one block and appends its samples to `out` (on error, `out` keeps its old size).
+absl::Status decode_block(std::span<const std::uint8_t> block, std::vector<Sample>& out);
+absl::StatusOr<std::vector<Sample>> decode_block(std::span<const std::uint8_t> block);
+
+// The sample count of a block from its header, without decoding it.
+absl::StatusOr<std::size_t> block_sample_count(std::span<const std::uint8_t> block);
+
+}  // namespace emscore::profile

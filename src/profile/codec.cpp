@@ -1,0 +1,539 @@
+// The block codec (see codec.hpp). Sans-I/O: includes only core and the standard library.
+#include "emscore/profile/codec.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "emscore/core/status.hpp"
+#include "int128.hpp"
+
+namespace emscore::profile {
+namespace {
+
+constexpr std::size_t kChunk = 128;
+// Rice quotients from this value on are escaped: 6 bits of length, then the raw value.
+constexpr unsigned kEscape = 24;
+constexpr std::uint8_t kQualityCount = 5;
+constexpr std::uint8_t kUnitCount = static_cast<std::uint8_t>(std::size(kUnitTable));
+
+constexpr std::uint64_t mask(unsigned n) { return n >= 64 ? ~0ULL : (1ULL << n) - 1; }
+constexpr std::uint64_t zigzag(std::uint64_t r) {
+  return (r << 1) ^ static_cast<std::uint64_t>(static_cast<std::int64_t>(r) >> 63);
+}
+constexpr std::uint64_t unzigzag(std::uint64_t z) { return (z >> 1) ^ (0 - (z & 1)); }
+unsigned bit_length(std::uint64_t v) { return static_cast<unsigned>(64 - std::countl_zero(v)); }
+
+class BitWriter {
+ public:
+  explicit BitWriter(std::vector<std::uint8_t>& out) : out_(out) {}
+
+  // Appends the low n bits of v (n <= 64).
+  void put(std::uint64_t v, unsigned n) {
+    if (n == 0) return;
+    v &= mask(n);
+    acc_ |= v << fill_;
+    if (fill_ + n >= 64) {
+      flush_word(acc_);
+      const unsigned used = 64 - fill_;
+      acc_ = used < 64 ? v >> used : 0;
+      fill_ = fill_ + n - 64;
+    } else {
+      fill_ += n;
+    }
+  }
+  // q zeros, then a one.
+  void put_unary(unsigned q) {
+    while (q >= 63) {
+      put(0, 63);
+      q -= 63;
+    }
+    put(1ULL << q, q + 1);
+  }
+  // Length-prefixed: unary(bit length), then the bits below the leading one. 2n bits.
+  void put_varbits(std::uint64_t u) {
+    const unsigned n = bit_length(u);
+    put_unary(n);
+    if (n > 1) put(u, n - 1);
+  }
+  void put_rice(std::uint64_t u, unsigned k) {
+    const std::uint64_t q = k >= 64 ? 0 : u >> k;
+    if (q < kEscape) {
+      // Callers guarantee q + 1 + k <= 64 (see ::put_rice below).
+      put((1ULL << q) | ((u & mask(k)) << (q + 1)), static_cast<unsigned>(q) + 1 + k);
+    } else {
+      put(1ULL << kEscape, kEscape + 1);
+      const unsigned n = bit_length(u);
+      put(n - 1, 6);
+      put(u, n);
+    }
+  }
+  void finish() {
+    while (fill_ > 0) {
+      out_.push_back(static_cast<std::uint8_t>(acc_));
+      acc_ >>= 8;
+      fill_ = fill_ > 8 ? fill_ - 8 : 0;
+    }
+  }
+
+ private:
+  void flush_word(std::uint64_t w) {
+    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<std::uint8_t>(w >> (8 * i)));
+  }
+  std::vector<std::uint8_t>& out_;
+  std::uint64_t acc_ = 0;
+  unsigned fill_ = 0;
+};
+
+// Rice with a large k does not fit one put(); this wrapper splits it.
+void put_rice(BitWriter& w, std::uint64_t u, unsigned k) {
+  const std::uint64_t q = k >= 64 ? 0 : u >> k;
+  if (q < kEscape && q + 1 + k <= 64) {
+    w.put_rice(u, k);
+  } else if (q < kEscape) {
+    w.put(1ULL << q, static_cast<unsigned>(q) + 1);
+    w.put(u, k);
+  } else {
+    w.put_rice(u, k);
+  }
+}
+
+class BitReader {
+ public:
+  BitReader(const std::uint8_t* p, std::size_t n) : p_(p), end_(p + n), size_bits_(8 * n) {}
+
+  void refill() {
+    if (end_ - p_ >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p_, 8);
+      if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+      buf_ |= w << avail_;
+      p_ += (63 - avail_) >> 3;
+      avail_ |= 56;
+    } else {
+      while (avail_ <= 56) {
+        const std::uint64_t b = p_ < end_ ? *p_++ : 0;
+        buf_ |= b << avail_;
+        avail_ += 8;
+      }
+    }
+  }
+  // n <= 56 after refill().
+  std::uint64_t take_small(unsigned n) {
+    const std::uint64_t v = buf_ & mask(n);
+    consume(n);
+    return v;
+  }
+  std::uint64_t take(unsigned n) {
+    if (n == 0) return 0;
+    refill();
+    if (n <= 56) return take_small(n);
+    const std::uint64_t lo = take_small(32);
+    refill();
+    return lo | (take_small(n - 32) << 32);
+  }
+  // Counts zeros up to a one (consumed); gives up (returns max+1) after `max` zeros.
+  unsigned take_unary(unsigned max) {
+    unsigned q = 0;
+    for (;;) {
+      refill();
+      if (buf_ != 0) {
+        const unsigned z = static_cast<unsigned>(std::countr_zero(buf_));
+        if (q + z > max) return max + 1;
+        consume(z + 1);
+        return q + z;
+      }
+      q += avail_;
+      consume(avail_);
+      if (q > max || overrun()) return max + 1;
+    }
+  }
+  std::uint64_t take_varbits(bool* ok) {
+    const unsigned n = take_unary(64);
+    if (n > 64) {
+      *ok = false;
+      return 0;
+    }
+    if (n <= 1) return n;
+    return (1ULL << (n - 1)) | take(n - 1);
+  }
+  // Rice with escape; false on a malformed code.
+  bool take_rice(unsigned k, std::uint64_t* out) {
+    refill();
+    const std::uint64_t w = buf_;
+    const unsigned q = w == 0 ? 64 : static_cast<unsigned>(std::countr_zero(w));
+    if (q < kEscape) {
+      if (q + 1 + k <= avail_) {
+        *out = (static_cast<std::uint64_t>(q) << k) | ((w >> (q + 1)) & mask(k));
+        consume(q + 1 + k);
+        return true;
+      }
+      consume(q + 1);
+      *out = (k >= 64 ? 0 : static_cast<std::uint64_t>(q) << k) | take(k);
+      return true;
+    }
+    if (q != kEscape) return false;
+    consume(kEscape + 1);
+    const unsigned n = static_cast<unsigned>(take(6)) + 1;
+    *out = take(n);
+    return true;
+  }
+  // Bits consumed so far; more than the input holds means the input was truncated.
+  std::uint64_t position() const noexcept { return consumed_; }
+  bool overrun() const noexcept { return consumed_ > size_bits_; }
+
+ private:
+  void consume(unsigned n) {
+    buf_ = n >= 64 ? 0 : buf_ >> n;
+    avail_ -= n;
+    consumed_ += n;
+  }
+  const std::uint8_t* p_;
+  const std::uint8_t* end_;
+  std::uint64_t size_bits_;
+  std::uint64_t buf_ = 0;
+  unsigned avail_ = 0;
+  std::uint64_t consumed_ = 0;
+};
+
+absl::Status corrupt(std::uint64_t bit, std::string_view what) {
+  return absl::InvalidArgumentError(
+      str_cat("profile: codec block at bit ", bit, ": ", what));
+}
+
+// Exact Rice cost of a chunk for parameter k.
+std::uint64_t rice_cost(const std::uint64_t* u, std::size_t n, unsigned k) {
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t q = k >= 64 ? 0 : u[i] >> k;
+    bits += q < kEscape ? q + 1 + k : kEscape + 1 + 6 + bit_length(u[i]);
+  }
+  return bits;
+}
+
+// The best k for a chunk: start from log2 of the mean and search the neighbourhood.
+unsigned best_k(const std::uint64_t* u, std::size_t n, std::uint64_t* cost) {
+  detail::I128 sum = 0;
+  for (std::size_t i = 0; i < n; ++i) sum += u[i];
+  const std::uint64_t mean = static_cast<std::uint64_t>(sum / static_cast<detail::I128>(n));
+  const unsigned k0 = mean == 0 ? 0 : bit_length(mean) - 1;
+  unsigned best = k0;
+  std::uint64_t best_cost = ~0ULL;
+  const unsigned lo = k0 >= 2 ? k0 - 2 : 0;
+  const unsigned hi = std::min(63u, k0 + 1);
+  for (unsigned k = lo; k <= hi; ++k) {
+    const std::uint64_t c = rice_cost(u, n, k);
+    if (c < best_cost) {
+      best_cost = c;
+      best = k;
+    }
+  }
+  *cost = best_cost;
+  return best;
+}
+
+void put_leb128(std::vector<std::uint8_t>& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<std::uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<std::uint8_t>(v));
+}
+
+struct Header {
+  std::size_t count;
+  std::size_t offset;  // of the bit stream
+};
+
+absl::StatusOr<Header> read_header(std::span<const std::uint8_t> in) {
+  if (in.empty()) return truncated_error("profile", "codec block", 0, 1, 0);
+  if (in[0] != kCodecVersion) {
+    return decode_error("profile", "codec block", 0,
+                        str_cat("version ", hex(in[0]), ", expected ", hex(kCodecVersion)));
+  }
+  std::uint64_t n = 0;
+  std::size_t i = 1;
+  for (unsigned shift = 0;; shift += 7) {
+    if (i >= in.size()) return truncated_error("profile", "codec block count", i, 1, 0);
+    if (shift > 56) return decode_error("profile", "codec block count", i, "too long");
+    const std::uint8_t b = in[i++];
+    n |= static_cast<std::uint64_t>(b & 0x7F) << shift;
+    if ((b & 0x80) == 0) break;
+  }
+  if (n > kMaxBlockSamples) {
+    return decode_error("profile", "codec block count", 1,
+                        str_cat(n, " samples, at most ", kMaxBlockSamples));
+  }
+  return Header{static_cast<std::size_t>(n), i};
+}
+
+}  // namespace
+
+absl::Status encode_block(std::span<const Sample> samples, std::vector<std::uint8_t>& out) {
+  EMSCORE_RETURN_IF_ERROR(check_series(samples));
+  const std::size_t n = samples.size();
+  if (n > kMaxBlockSamples) {
+    return absl::InvalidArgumentError(
+        str_cat("profile: codec block of ", n, " samples, at most ", kMaxBlockSamples));
+  }
+  out.push_back(kCodecVersion);
+  put_leb128(out, n);
+  if (n == 0) return absl::OkStatus();
+
+  // Timestamps in milliseconds.
+  std::vector<std::int64_t> ms(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    ms[i] = absl::ToUnixMillis(samples[i].at);
+    if (absl::FromUnixMillis(ms[i]) != samples[i].at) {
+      return absl::InvalidArgumentError(str_cat(
+          "profile: sample ", i, ": timestamp is not a whole millisecond (the codec keeps ms)"));
+    }
+  }
+
+  BitWriter w(out);
+  w.put(static_cast<std::uint8_t>(samples[0].value.unit), 8);
+  w.put(static_cast<std::uint64_t>(ms[0]), 64);
+  // Timestamp deltas as runs: (change of delta, run length - 1).
+  {
+    std::uint64_t prev_d = 0;
+    std::size_t i = 1;
+    while (i < n) {
+      const std::uint64_t d = static_cast<std::uint64_t>(ms[i]) - static_cast<std::uint64_t>(ms[i - 1]);
+      std::size_t j = i + 1;
+      while (j < n && static_cast<std::uint64_t>(ms[j]) - static_cast<std::uint64_t>(ms[j - 1]) == d) ++j;
+      w.put_varbits(zigzag(d - prev_d));
+      w.put_varbits(j - i - 1);
+      prev_d = d;
+      i = j;
+    }
+  }
+  // Exponents: runs, or a fixed width per sample when that is smaller.
+  int emin = samples[0].value.exponent, emax = emin;
+  std::size_t runs = 1;
+  for (std::size_t i = 1; i < n; ++i) {
+    emin = std::min<int>(emin, samples[i].value.exponent);
+    emax = std::max<int>(emax, samples[i].value.exponent);
+    runs += samples[i].value.exponent != samples[i - 1].value.exponent;
+  }
+  const unsigned width = bit_length(static_cast<std::uint64_t>(emax - emin));
+  // Run mode costs roughly 4 bits per run beyond the first.
+  const bool per_sample = width > 0 && static_cast<std::uint64_t>(width) * n < 4 * (runs - 1);
+  w.put(per_sample ? 1 : 0, 1);
+  if (per_sample) {
+    w.put(static_cast<std::uint8_t>(static_cast<std::int8_t>(emin)), 8);
+    w.put(width, 4);
+    for (std::size_t i = 0; i < n; ++i) {
+      w.put(static_cast<std::uint64_t>(samples[i].value.exponent - emin), width);
+    }
+  } else {
+    w.put(static_cast<std::uint8_t>(samples[0].value.exponent), 8);
+    std::size_t i = 0;
+    int prev_e = samples[0].value.exponent;
+    while (i < n) {
+      const int e = samples[i].value.exponent;
+      std::size_t j = i + 1;
+      while (j < n && samples[j].value.exponent == e) ++j;
+      if (i > 0) w.put_varbits(zigzag(static_cast<std::uint64_t>(static_cast<std::int64_t>(e - prev_e))));
+      w.put_varbits(j - i - 1);
+      prev_e = e;
+      i = j;
+    }
+  }
+  // Quality runs.
+  {
+    std::size_t i = 0;
+    while (i < n) {
+      const Quality q = samples[i].quality;
+      std::size_t j = i + 1;
+      while (j < n && samples[j].quality == q) ++j;
+      w.put(static_cast<std::uint8_t>(q), 3);
+      w.put_varbits(j - i - 1);
+      i = j;
+    }
+  }
+  // Mantissas scaled to the smallest exponent when that is exact and in range.
+  std::vector<std::uint64_t> m(n);
+  bool scaled = true;
+  for (std::size_t i = 0; i < n && scaled; ++i) {
+    const int d = samples[i].value.exponent - emin;
+    std::int64_t v;
+    if (d > 18 || __builtin_mul_overflow(samples[i].value.mantissa, pow10_i64(d), &v)) {
+      scaled = false;
+    } else {
+      m[i] = static_cast<std::uint64_t>(v);
+    }
+  }
+  if (!scaled) {
+    for (std::size_t i = 0; i < n; ++i) m[i] = static_cast<std::uint64_t>(samples[i].value.mantissa);
+  }
+  w.put(scaled ? 1 : 0, 1);
+  w.put(m[0], 64);
+  std::uint64_t r1[kChunk], r2[kChunk];
+  for (std::size_t c = 1; c < n; c += kChunk) {
+    const std::size_t len = std::min(kChunk, n - c);
+    for (std::size_t t = 0; t < len; ++t) {
+      const std::size_t i = c + t;
+      r1[t] = zigzag(m[i] - m[i - 1]);
+      const std::uint64_t p2 = i >= 2 ? 2 * m[i - 1] - m[i - 2] : m[i - 1];
+      r2[t] = zigzag(m[i] - p2);
+    }
+    std::uint64_t c1, c2;
+    const unsigned k1 = best_k(r1, len, &c1);
+    const unsigned k2 = best_k(r2, len, &c2);
+    // Chunk mode: 0 = order 1, 1 = order 2, 2 = no change at all (a meter at rest).
+    if (std::all_of(r1, r1 + len, [](std::uint64_t v) { return v == 0; })) {
+      w.put(2, 2);
+      continue;
+    }
+    const bool order2 = c2 < c1;
+    const unsigned k = order2 ? k2 : k1;
+    const std::uint64_t* r = order2 ? r2 : r1;
+    w.put(order2 ? 1 : 0, 2);
+    w.put(k, 6);
+    for (std::size_t t = 0; t < len; ++t) put_rice(w, r[t], k);
+  }
+  w.finish();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::size_t> block_sample_count(std::span<const std::uint8_t> block) {
+  EMSCORE_ASSIGN_OR_RETURN(Header h, read_header(block));
+  return h.count;
+}
+
+absl::Status decode_block(std::span<const std::uint8_t> block, std::vector<Sample>& out) {
+  EMSCORE_ASSIGN_OR_RETURN(Header h, read_header(block));
+  const std::size_t n = h.count;
+  if (n == 0) return absl::OkStatus();
+  const std::size_t payload = block.size() - h.offset;
+  // Every chunk of 128 samples after the first costs at least two bits (its mode).
+  const std::size_t min_bytes = ((n - 1 + kChunk - 1) / kChunk * 2 + 7) / 8;
+  if (min_bytes > payload) {
+    return truncated_error("profile", "codec block", h.offset, min_bytes, payload);
+  }
+  BitReader r(block.data() + h.offset, payload);
+  const std::size_t base = out.size();
+  auto fail = [&](std::string_view what) {
+    out.resize(base);
+    return corrupt(r.position(), what);
+  };
+  const auto unit = static_cast<std::uint8_t>(r.take(8));
+  if (unit >= kUnitCount) return fail(str_cat("unit code ", unit, " unknown"));
+  out.resize(base + n);
+  Sample* s = out.data() + base;
+
+  // Timestamps.
+  std::int64_t t = static_cast<std::int64_t>(r.take(64));
+  s[0].at = absl::FromUnixMillis(t);
+  {
+    std::uint64_t d = 0;
+    std::size_t i = 1;
+    bool ok = true;
+    while (i < n) {
+      d += unzigzag(r.take_varbits(&ok));
+      const std::uint64_t len = r.take_varbits(&ok) + 1;
+      if (!ok || r.overrun()) return fail("timestamp runs truncated");
+      if (len > n - i) return fail("timestamp run longer than the block");
+      if (static_cast<std::int64_t>(d) <= 0) return fail("timestamp does not increase");
+      for (std::uint64_t j = 0; j < len; ++j, ++i) {
+        if (__builtin_add_overflow(t, static_cast<std::int64_t>(d), &t)) {
+          return fail("timestamp overflows");
+        }
+        s[i].at = absl::FromUnixMillis(t);
+      }
+    }
+  }
+  // Exponents (kept in the samples' exponent field for now).
+  int emin;
+  bool one_exponent = false;
+  if (r.take(1) == 1) {
+    emin = static_cast<std::int8_t>(r.take(8));
+    const unsigned width = static_cast<unsigned>(r.take(4));
+    if (width > 8) return fail("exponent width over 8 bits");
+    for (std::size_t i = 0; i < n; ++i) {
+      const int e = emin + static_cast<int>(r.take(width));
+      if (e > 127) return fail("exponent out of range");
+      s[i].value.exponent = static_cast<std::int8_t>(e);
+    }
+  } else {
+    int e = static_cast<std::int8_t>(r.take(8));
+    emin = e;
+    std::size_t i = 0;
+    bool ok = true;
+    while (i < n) {
+      if (i > 0) {
+        e += static_cast<int>(static_cast<std::int64_t>(unzigzag(r.take_varbits(&ok))));
+        if (!ok || e < -128 || e > 127) return fail("exponent out of range");
+      }
+      const std::uint64_t len = r.take_varbits(&ok) + 1;
+      if (!ok || r.overrun()) return fail("exponent runs truncated");
+      if (len > n - i) return fail("exponent run longer than the block");
+      if (i == 0 && len == n) one_exponent = true;
+      emin = std::min(emin, e);
+      for (std::uint64_t j = 0; j < len; ++j, ++i) s[i].value.exponent = static_cast<std::int8_t>(e);
+    }
+  }
+  // Quality runs.
+  {
+    std::size_t i = 0;
+    bool ok = true;
+    while (i < n) {
+      const auto q = static_cast<std::uint8_t>(r.take(3));
+      const std::uint64_t len = r.take_varbits(&ok) + 1;
+      if (!ok || r.overrun()) return fail("quality runs truncated");
+      if (q >= kQualityCount) return fail(str_cat("quality code ", q, " unknown"));
+      if (len > n - i) return fail("quality run longer than the block");
+      for (std::uint64_t j = 0; j < len; ++j, ++i) s[i].quality = static_cast<Quality>(q);
+    }
+  }
+  // Mantissas.
+  const bool scaled = r.take(1) == 1;
+  std::uint64_t m1 = r.take(64), m2 = m1;
+  s[0].value.mantissa = static_cast<std::int64_t>(m1);
+  for (std::size_t c = 1; c < n; c += kChunk) {
+    const std::size_t len = std::min(kChunk, n - c);
+    const unsigned mode = static_cast<unsigned>(r.take(2));
+    if (mode == 2) {
+      for (std::size_t t2 = 0; t2 < len; ++t2) s[c + t2].value.mantissa = static_cast<std::int64_t>(m1);
+      m2 = m1;
+      continue;
+    }
+    if (mode == 3) return fail("chunk mode 3 unknown");
+    const bool order2 = mode == 1;
+    const unsigned k = static_cast<unsigned>(r.take(6));
+    if (r.overrun()) return fail("mantissa chunk truncated");
+    for (std::size_t t2 = 0; t2 < len; ++t2) {
+      const std::size_t i = c + t2;
+      std::uint64_t u;
+      if (!r.take_rice(k, &u)) return fail("bad Rice code");
+      const std::uint64_t pred = (order2 && i >= 2) ? 2 * m1 - m2 : m1;
+      const std::uint64_t v = pred + unzigzag(u);
+      m2 = m1;
+      m1 = v;
+      s[i].value.mantissa = static_cast<std::int64_t>(v);
+    }
+    if (r.overrun()) return fail("mantissa chunk truncated");
+  }
+  const Unit u = static_cast<Unit>(unit);
+  for (std::size_t i = 0; i < n; ++i) s[i].value.unit = u;
+  if (scaled && !one_exponent) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const int d = s[i].value.exponent - emin;
+      if (d == 0) continue;
+      if (d > 18) return fail("scaled mantissa with an exponent span over 18");
+      const std::int64_t p = pow10_i64(d);
+      if (s[i].value.mantissa % p != 0) return fail("scaled mantissa not a multiple of its scale");
+      s[i].value.mantissa /= p;
+    }
+  }
+  if (r.overrun()) return fail("block truncated");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Sample>> decode_block(std::span<const std::uint8_t> block) {
+  std::vector<Sample> out;
+  EMSCORE_RETURN_IF_ERROR(decode_block(block, out));
+  return out;
+}
+
+}  // namespace emscore::profile
