@@ -184,7 +184,8 @@ std::optional<absl::Time> Telegram::timestamp(const obis::ObisCode& code) const 
 }
 
 TelegramParser::TelegramParser(ParserOptions options)
-    : zone_(options.time_zone ? *options.time_zone : default_time_zone()) {}
+    : zone_(options.time_zone ? *options.time_zone : default_time_zone()),
+      fallback_zone_(is_fallback_zone(zone_)) {}
 
 void TelegramParser::classify(ValueGroup& g, const obis::ObisCode& obis, std::uint32_t index,
                               std::uint32_t offset) {
@@ -199,7 +200,7 @@ void TelegramParser::classify(ValueGroup& g, const obis::ObisCode& obis, std::ui
     bool digits = true;
     for (std::size_t i = 0; i < 12; ++i) digits = digits && is_digit(r[i]);
     if (digits) {
-      if (parse_timestamp(r, zone_, &g.time, &g.dst_flag)) {
+      if (parse_timestamp(r, zone_, &g.time, &g.dst_flag, fallback_zone_)) {
         g.kind = GroupKind::kTimestamp;
       } else {
         issues_.push_back(Issue{offset, IssueKind::kBadTimestamp});
@@ -211,7 +212,7 @@ void TelegramParser::classify(ValueGroup& g, const obis::ObisCode& obis, std::ui
   // 0-n:24.3.0; 0-0:1.0.0 has no other form. Elsewhere 12 digits stay a number.
   if (r.size() == 12 && index == 0 &&
       ((obis.c == 24 && obis.d == 3) || (obis.c == 1 && obis.d == 0 && obis.e == 0))) {
-    if (parse_timestamp(r, zone_, &g.time, &g.dst_flag)) {
+    if (parse_timestamp(r, zone_, &g.time, &g.dst_flag, fallback_zone_)) {
       g.kind = GroupKind::kTimestamp;
       return;
     }
@@ -378,6 +379,7 @@ void TelegramParser::parse_line(std::string_view body, std::size_t& pos) {
   }
 
   std::size_t text_end = pos;
+  bool broken = false;
   while (pos < end && body[pos] == '(') {
     const std::size_t open = pos;
     std::size_t j = pos + 1;
@@ -402,6 +404,7 @@ void TelegramParser::parse_line(std::string_view body, std::size_t& pos) {
       pos = j;
       skip_line();
       text_end = pos;
+      broken = true;
       break;
     }
     ValueGroup g;
@@ -421,11 +424,12 @@ void TelegramParser::parse_line(std::string_view body, std::size_t& pos) {
     while (k < end && is_space(body[k])) ++k;
     if (k >= end || body[k] == '(' || is_eol(body[k])) pos = k;
   }
-  if (pos < end && !is_eol(body[pos])) {
+  if (!broken && pos < end && !is_eol(body[pos])) {
+    broken = true;
     issues_.push_back(Issue{static_cast<std::uint32_t>(pos), IssueKind::kTrailing});
     skip_line();
   }
-  if (object->group_count == 0 && body[line_start] != '(') {
+  if (!broken && object->group_count == 0 && body[line_start] != '(') {
     issues_.push_back(Issue{line_offset, IssueKind::kNoValue});
   }
   const std::size_t obj_start = object->offset;

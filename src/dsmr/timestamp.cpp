@@ -30,7 +30,7 @@ bool is_fallback_zone(const absl::TimeZone& zone) {
 }
 
 bool parse_timestamp(std::string_view text, const absl::TimeZone& zone, absl::Time* out,
-                     char* flag) noexcept {
+                     char* flag, bool summer_adds_hour) noexcept {
   if (text.size() != 12 && text.size() != 13) return false;
   char f = 0;
   if (text.size() == 13) {
@@ -62,7 +62,7 @@ bool parse_timestamp(std::string_view text, const absl::TimeZone& zone, absl::Ti
       t = f == 'S' ? ti.post : (f == 'W' ? ti.pre : ti.trans);
       break;
   }
-  if (f == 'S' && is_fallback_zone(zone)) t -= absl::Hours(1);
+  if (f == 'S' && summer_adds_hour) t -= absl::Hours(1);
   *out = t;
   if (flag != nullptr) *flag = f;
   return true;

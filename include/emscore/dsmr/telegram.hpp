@@ -160,6 +160,7 @@ class TelegramParser {
                 std::uint32_t offset);
 
   absl::TimeZone zone_;
+  bool fallback_zone_ = false;
   std::vector<DataObject> objects_;
   std::vector<ValueGroup> groups_;
   std::vector<Issue> issues_;

@@ -29,8 +29,10 @@ bool is_fallback_zone(const absl::TimeZone& zone);
 
 // Parses 12 digits plus an optional 'S'/'W' (13 or 12 characters). Returns false on any
 // syntax or range error (month 13, 31 April, hour 24...). Allocation-free.
+// `summer_adds_hour`: the zone has no DST rules (the fallback zone), so 'S' moves the time
+// one hour earlier in UTC.
 bool parse_timestamp(std::string_view text, const absl::TimeZone& zone, absl::Time* out,
-                     char* flag = nullptr) noexcept;
+                     char* flag = nullptr, bool summer_adds_hour = false) noexcept;
 
 // "230724150730S" for t in zone (the flag from the zone's DST state at t).
 // Used by the emitter; allocation only for the returned string.
