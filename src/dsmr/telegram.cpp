@@ -62,7 +62,9 @@ std::size_t read_obis(std::string_view s, obis::ObisCode* out) noexcept {
   ++i;
   if ((n = read_byte(s, i, &o.e)) == 0) return 0;
   i += n;
-  if (i < s.size() && (s[i] == '*' || s[i] == '&')) {
+  // F as "*F" (DSMR), "&F" or ".F" (the DSMR 4.2 specification example writes
+  // "1-0:31.7.0.255").
+  if (i < s.size() && (s[i] == '*' || s[i] == '&' || s[i] == '.')) {
     if ((n = read_byte(s, i + 1, &o.f)) == 0) return 0;
     i += 1 + n;
   }
