@@ -100,7 +100,8 @@ void put_rice(BitWriter& w, std::uint64_t u, unsigned k) {
 
 class BitReader {
  public:
-  BitReader(const std::uint8_t* p, std::size_t n) : p_(p), end_(p + n), size_bits_(8 * n) {}
+  BitReader(const std::uint8_t* p, std::size_t n)
+      : begin_(p), p_(p), end_(p + n), size_bits_(8 * n) {}
 
   void refill() {
     if (end_ - p_ >= 8) {
@@ -112,7 +113,12 @@ class BitReader {
       avail_ |= 56;
     } else {
       while (avail_ <= 56) {
-        const std::uint64_t b = p_ < end_ ? *p_++ : 0;
+        std::uint64_t b = 0;
+        if (p_ < end_) {
+          b = *p_++;
+        } else {
+          pad_bits_ += 8;  // reading zeros past the end: position() will show it
+        }
         buf_ |= b << avail_;
         avail_ += 8;
       }
@@ -179,21 +185,52 @@ class BitReader {
     return true;
   }
   // Bits consumed so far; more than the input holds means the input was truncated.
-  std::uint64_t position() const noexcept { return consumed_; }
-  bool overrun() const noexcept { return consumed_ > size_bits_; }
+  std::uint64_t position() const noexcept {
+    return 8 * static_cast<std::uint64_t>(p_ - begin_) + pad_bits_ - avail_;
+  }
+  bool overrun() const noexcept { return position() > size_bits_; }
+
+  // Decodes `len` Rice codes with parameter k as residuals of the order-1 (previous value)
+  // or order-2 (line through the previous two) predictor; m1/m2 are the last two values.
+  // The hot loop of the decoder: state in locals, one refill per code.
+  template <bool kOrder2>
+  bool rice_run(unsigned k, std::size_t len, std::uint64_t& m1, std::uint64_t& m2,
+                std::int64_t* out) {
+    const std::uint64_t kmask = mask(k);
+    for (std::size_t t = 0; t < len; ++t) {
+      refill();
+      const std::uint64_t w = buf_;
+      const unsigned q = w == 0 ? 64 : static_cast<unsigned>(std::countr_zero(w));
+      std::uint64_t u;
+      if (q + 1 + k <= avail_ && q < kEscape) [[likely]] {
+        u = (static_cast<std::uint64_t>(q) << k) | ((w >> (q + 1)) & kmask);
+        const unsigned used = q + 1 + k;
+        buf_ = used >= 64 ? 0 : buf_ >> used;
+        avail_ -= used;
+      } else if (!take_rice(k, &u)) {
+        return false;
+      }
+      const std::uint64_t r = (u >> 1) ^ (0 - (u & 1));
+      const std::uint64_t v = (kOrder2 ? 2 * m1 - m2 : m1) + r;
+      m2 = m1;
+      m1 = v;
+      out[t] = static_cast<std::int64_t>(v);
+    }
+    return true;
+  }
 
  private:
   void consume(unsigned n) {
     buf_ = n >= 64 ? 0 : buf_ >> n;
     avail_ -= n;
-    consumed_ += n;
   }
+  const std::uint8_t* begin_;
   const std::uint8_t* p_;
   const std::uint8_t* end_;
   std::uint64_t size_bits_;
   std::uint64_t buf_ = 0;
   unsigned avail_ = 0;
-  std::uint64_t consumed_ = 0;
+  std::uint64_t pad_bits_ = 0;
 };
 
 absl::Status corrupt(std::uint64_t bit, std::string_view what) {
@@ -401,30 +438,80 @@ absl::StatusOr<std::size_t> block_sample_count(std::span<const std::uint8_t> blo
   return h.count;
 }
 
-absl::Status decode_block(std::span<const std::uint8_t> block, std::vector<Sample>& out) {
+namespace {
+
+// Exact division by 10^d without a divide and without a data-dependent jump (exponents may
+// change every sample): M = 2^d * 5^d * q, so q = (M >> d) * inverse(5^d) mod 2^64, and
+// M was divisible iff its low d bits are zero and |q| <= 2^63 / 5^d.
+struct Pow5Inverse {
+  std::uint64_t inverse[19];
+  std::uint64_t bound[19];
+};
+constexpr Pow5Inverse make_pow5_inverse() {
+  Pow5Inverse t{};
+  std::uint64_t p = 1;
+  for (int d = 0; d <= 18; ++d) {
+    std::uint64_t x = p;  // Newton iteration for the inverse of an odd number mod 2^64
+    for (int i = 0; i < 6; ++i) x *= 2 - p * x;
+    t.inverse[d] = x;
+    t.bound[d] = (1ULL << 63) / p;
+    p *= 5;
+  }
+  return t;
+}
+constexpr Pow5Inverse kPow5 = make_pow5_inverse();
+static_assert(kPow5.inverse[3] * 125 == 1);
+
+inline bool unscale(std::int64_t& m, unsigned d) {
+  if (d > 18) return false;
+  if ((static_cast<std::uint64_t>(m) & mask(d)) != 0) return false;
+  const std::uint64_t q = static_cast<std::uint64_t>(m >> d) * kPow5.inverse[d];
+  const std::uint64_t magnitude = static_cast<std::int64_t>(q) < 0 ? 0 - q : q;
+  if (magnitude > kPow5.bound[d]) return false;
+  m = static_cast<std::int64_t>(q);
+  return true;
+}
+
+}  // namespace
+
+absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColumns& out) {
   EMSCORE_ASSIGN_OR_RETURN(Header h, read_header(block));
   const std::size_t n = h.count;
+  out.ms.resize(n);
+  out.mantissa.resize(n);
+  out.exponent.resize(n);
+  out.quality.resize(n);
+  out.unit = Unit::kNone;
   if (n == 0) return absl::OkStatus();
   const std::size_t payload = block.size() - h.offset;
   // Every chunk of 128 samples after the first costs at least two bits (its mode).
   const std::size_t min_bytes = ((n - 1 + kChunk - 1) / kChunk * 2 + 7) / 8;
   if (min_bytes > payload) {
+    out.ms.clear();
+    out.mantissa.clear();
+    out.exponent.clear();
+    out.quality.clear();
     return truncated_error("profile", "codec block", h.offset, min_bytes, payload);
   }
   BitReader r(block.data() + h.offset, payload);
-  const std::size_t base = out.size();
   auto fail = [&](std::string_view what) {
-    out.resize(base);
+    out.ms.clear();
+    out.mantissa.clear();
+    out.exponent.clear();
+    out.quality.clear();
     return corrupt(r.position(), what);
   };
   const auto unit = static_cast<std::uint8_t>(r.take(8));
   if (unit >= kUnitCount) return fail(str_cat("unit code ", unit, " unknown"));
-  out.resize(base + n);
-  Sample* s = out.data() + base;
+  out.unit = static_cast<Unit>(unit);
+  std::int64_t* ms = out.ms.data();
+  std::int64_t* mant = out.mantissa.data();
+  std::int8_t* ex = out.exponent.data();
+  Quality* qu = out.quality.data();
 
   // Timestamps.
   std::int64_t t = static_cast<std::int64_t>(r.take(64));
-  s[0].at = absl::FromUnixMillis(t);
+  ms[0] = t;
   {
     std::uint64_t d = 0;
     std::size_t i = 1;
@@ -435,15 +522,19 @@ absl::Status decode_block(std::span<const std::uint8_t> block, std::vector<Sampl
       if (!ok || r.overrun()) return fail("timestamp runs truncated");
       if (len > n - i) return fail("timestamp run longer than the block");
       if (static_cast<std::int64_t>(d) <= 0) return fail("timestamp does not increase");
+      const auto sd = static_cast<std::int64_t>(d);
+      std::int64_t last;
+      if (__builtin_mul_overflow(sd, static_cast<std::int64_t>(len), &last) ||
+          __builtin_add_overflow(t, last, &last)) {
+        return fail("timestamp overflows");
+      }
       for (std::uint64_t j = 0; j < len; ++j, ++i) {
-        if (__builtin_add_overflow(t, static_cast<std::int64_t>(d), &t)) {
-          return fail("timestamp overflows");
-        }
-        s[i].at = absl::FromUnixMillis(t);
+        t += sd;
+        ms[i] = t;
       }
     }
   }
-  // Exponents (kept in the samples' exponent field for now).
+  // Exponents.
   int emin;
   bool one_exponent = false;
   if (r.take(1) == 1) {
@@ -453,7 +544,7 @@ absl::Status decode_block(std::span<const std::uint8_t> block, std::vector<Sampl
     for (std::size_t i = 0; i < n; ++i) {
       const int e = emin + static_cast<int>(r.take(width));
       if (e > 127) return fail("exponent out of range");
-      s[i].value.exponent = static_cast<std::int8_t>(e);
+      ex[i] = static_cast<std::int8_t>(e);
     }
   } else {
     int e = static_cast<std::int8_t>(r.take(8));
@@ -470,7 +561,8 @@ absl::Status decode_block(std::span<const std::uint8_t> block, std::vector<Sampl
       if (len > n - i) return fail("exponent run longer than the block");
       if (i == 0 && len == n) one_exponent = true;
       emin = std::min(emin, e);
-      for (std::uint64_t j = 0; j < len; ++j, ++i) s[i].value.exponent = static_cast<std::int8_t>(e);
+      std::fill(ex + i, ex + i + len, static_cast<std::int8_t>(e));
+      i += len;
     }
   }
   // Quality runs.
@@ -483,50 +575,62 @@ absl::Status decode_block(std::span<const std::uint8_t> block, std::vector<Sampl
       if (!ok || r.overrun()) return fail("quality runs truncated");
       if (q >= kQualityCount) return fail(str_cat("quality code ", q, " unknown"));
       if (len > n - i) return fail("quality run longer than the block");
-      for (std::uint64_t j = 0; j < len; ++j, ++i) s[i].quality = static_cast<Quality>(q);
+      std::fill(qu + i, qu + i + len, static_cast<Quality>(q));
+      i += len;
     }
   }
   // Mantissas.
   const bool scaled = r.take(1) == 1;
   std::uint64_t m1 = r.take(64), m2 = m1;
-  s[0].value.mantissa = static_cast<std::int64_t>(m1);
+  mant[0] = static_cast<std::int64_t>(m1);
   for (std::size_t c = 1; c < n; c += kChunk) {
     const std::size_t len = std::min(kChunk, n - c);
     const unsigned mode = static_cast<unsigned>(r.take(2));
     if (mode == 2) {
-      for (std::size_t t2 = 0; t2 < len; ++t2) s[c + t2].value.mantissa = static_cast<std::int64_t>(m1);
+      std::fill(mant + c, mant + c + len, static_cast<std::int64_t>(m1));
       m2 = m1;
       continue;
     }
     if (mode == 3) return fail("chunk mode 3 unknown");
-    const bool order2 = mode == 1;
     const unsigned k = static_cast<unsigned>(r.take(6));
     if (r.overrun()) return fail("mantissa chunk truncated");
-    for (std::size_t t2 = 0; t2 < len; ++t2) {
-      const std::size_t i = c + t2;
+    std::size_t t2 = 0;
+    if (mode == 1 && c == 1) {
+      // Order 2 has no line through two points yet for the second sample.
       std::uint64_t u;
       if (!r.take_rice(k, &u)) return fail("bad Rice code");
-      const std::uint64_t pred = (order2 && i >= 2) ? 2 * m1 - m2 : m1;
-      const std::uint64_t v = pred + unzigzag(u);
       m2 = m1;
-      m1 = v;
-      s[i].value.mantissa = static_cast<std::int64_t>(v);
+      m1 += unzigzag(u);
+      mant[1] = static_cast<std::int64_t>(m1);
+      t2 = 1;
     }
+    const bool ok = mode == 1 ? r.rice_run<true>(k, len - t2, m1, m2, mant + c + t2)
+                              : r.rice_run<false>(k, len - t2, m1, m2, mant + c + t2);
+    if (!ok) return fail("bad Rice code");
     if (r.overrun()) return fail("mantissa chunk truncated");
   }
-  const Unit u = static_cast<Unit>(unit);
-  for (std::size_t i = 0; i < n; ++i) s[i].value.unit = u;
   if (scaled && !one_exponent) {
     for (std::size_t i = 0; i < n; ++i) {
-      const int d = s[i].value.exponent - emin;
-      if (d == 0) continue;
-      if (d > 18) return fail("scaled mantissa with an exponent span over 18");
-      const std::int64_t p = pow10_i64(d);
-      if (s[i].value.mantissa % p != 0) return fail("scaled mantissa not a multiple of its scale");
-      s[i].value.mantissa /= p;
+      if (!unscale(mant[i], static_cast<unsigned>(ex[i] - emin))) {
+        return fail("scaled mantissa not a multiple of its scale");
+      }
     }
   }
   if (r.overrun()) return fail("block truncated");
+  return absl::OkStatus();
+}
+
+absl::Status decode_block(std::span<const std::uint8_t> block, std::vector<Sample>& out) {
+  BlockColumns c;
+  EMSCORE_RETURN_IF_ERROR(decode_block_columns(block, c));
+  const std::size_t base = out.size();
+  out.resize(base + c.ms.size());
+  Sample* s = out.data() + base;
+  for (std::size_t i = 0; i < c.ms.size(); ++i) {
+    s[i].at = absl::FromUnixMillis(c.ms[i]);
+    s[i].value = Value(c.mantissa[i], c.exponent[i], c.unit);
+    s[i].quality = c.quality[i];
+  }
   return absl::OkStatus();
 }
 

@@ -39,6 +39,18 @@ inline constexpr std::size_t kMaxBlockSamples = std::size_t{1} << 22;
 // and have timestamps in whole milliseconds; at most kMaxBlockSamples of them.
 absl::Status encode_block(std::span<const Sample> samples, std::vector<std::uint8_t>& out);
 
+// A decoded block as columns (what the store and the exports iterate over; no per-sample
+// absl::Time construction).
+struct BlockColumns {
+  std::vector<std::int64_t> ms;        // Unix milliseconds, strictly increasing
+  std::vector<std::int64_t> mantissa;  // as stored, with...
+  std::vector<std::int8_t> exponent;   // ...its own exponent
+  std::vector<Quality> quality;
+  Unit unit = Unit::kNone;
+};
+// Decodes one block into `out` (its vectors are resized; reusing them avoids allocation).
+absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColumns& out);
+
 // Decodes one block and appends its samples to `out` (on error, `out` keeps its old size).
 absl::Status decode_block(std::span<const std::uint8_t> block, std::vector<Sample>& out);
 absl::StatusOr<std::vector<Sample>> decode_block(std::span<const std::uint8_t> block);
