@@ -346,6 +346,7 @@ void Analyzer::analyze() noexcept {
     last_cross_ = -1;
   }
   locked_ = locked;
+  if (!std::isfinite(f_new)) f_new = cfg_.nominal_frequency_hz;  // never size windows by NaN
 
   // Harmonics 1..31 of each phase voltage and current at exactly h * f_new.
   const double f = f_new;

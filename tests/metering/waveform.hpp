@@ -66,7 +66,7 @@ inline Signal make_signal(double rms1, double phase, const std::vector<std::pair
   s.comp.push_back({1, 1.0, phase});
   for (auto [order, rel] : h) {
     // A harmonic of a phase shifted by `shift` is shifted by order * shift.
-    s.comp.push_back({order, rel, order * shift + 0.37 * order + phase * 0.5});
+    s.comp.push_back({order, rel, order * shift + 0.37 * order + (phase - shift) * 0.5});
   }
   return s;
 }
