@@ -1,0 +1,195 @@
+#include "emscore/dsmr_io/p1_reader.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "boost/asio/detached.hpp"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/use_awaitable.hpp"
+#include "emscore/dsmr/emitter.hpp"
+#include "emscore/dsmr/telegram.hpp"
+
+namespace emscore::dsmr_io {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace emscore::obis::literals;
+using namespace std::chrono_literals;
+
+// A socat pty pair: the reader opens `a`, the simulated meter writes to `b`.
+class PtyPair {
+ public:
+  PtyPair() {
+    char tmpl[] = "/tmp/emscore_p1_XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    a_ = dir_ + "/meter_a";
+    b_ = dir_ + "/meter_b";
+    pid_ = fork();
+    if (pid_ == 0) {
+      const std::string pa = "pty,raw,echo=0,link=" + a_;
+      const std::string pb = "pty,raw,echo=0,link=" + b_;
+      execlp("socat", "socat", pa.c_str(), pb.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 200 && !(fs::exists(a_) && fs::exists(b_)); ++i) {
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+  ~PtyPair() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      int st = 0;
+      waitpid(pid_, &st, 0);
+    }
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  bool ready() const { return fs::exists(a_) && fs::exists(b_); }
+  const std::string& a() const { return a_; }
+  const std::string& b() const { return b_; }
+
+ private:
+  std::string dir_, a_, b_;
+  pid_t pid_ = -1;
+};
+
+// The meter side: writes bytes to the pty in small pieces, as a UART would.
+void write_slowly(const std::string& path, const std::string& bytes, std::size_t piece) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY);
+  ASSERT_GE(fd, 0) << path;
+  for (std::size_t i = 0; i < bytes.size(); i += piece) {
+    const std::size_t n = std::min(piece, bytes.size() - i);
+    ASSERT_EQ(::write(fd, bytes.data() + i, n), static_cast<ssize_t>(n));
+    std::this_thread::sleep_for(1ms);
+  }
+  ::close(fd);
+}
+
+std::string meter_telegram(int i, bool crc = true) {
+  const absl::Time now = absl::FromUnixSeconds(1700000000 + i);
+  const Reading readings[] = {
+      {DeviceRef{1}, "1-0:1.8.1"_obis, Value(1000000 + i, -3, Unit::kKiloWattHour), now},
+      {DeviceRef{1}, "1-0:1.7.0"_obis, Value(250 + i, -3, Unit::kKiloWatt), now},
+      {DeviceRef{2}, "0-1:24.2.1"_obis, Value(5000 + i, -3, Unit::kCubicMetre), now},
+  };
+  return dsmr::emit_telegram("ISK5\\2M550T-1012", readings, now, crc);
+}
+
+TEST(P1Reader, Dsmr5TelegramsOverAPty) {
+  PtyPair pty;
+  ASSERT_TRUE(pty.ready()) << "socat did not create the pty pair";
+  asio::io_context io;
+  ReaderOptions opts;
+  opts.timeout = 5s;
+  P1Reader reader(io.get_executor(), opts);
+  ASSERT_TRUE(reader.open(pty.a(), SerialSettings::dsmr5()).ok());
+
+  // Noise, a telegram with a broken CRC, then five good ones.
+  std::string stream = "\x13\x37 line noise\r\n";
+  std::string bad = meter_telegram(99);
+  bad[bad.find("1-0:1.8.1") + 12] ^= 1;
+  stream += bad;
+  for (int i = 0; i < 5; ++i) stream += meter_telegram(i);
+  std::thread meter([&] { write_slowly(pty.b(), stream, 61); });
+
+  std::vector<ReceivedTelegram> got;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        for (int i = 0; i < 5; ++i) {
+          auto t = co_await reader.async_read_telegram(asio::use_awaitable);
+          if (!t.ok()) {
+            ADD_FAILURE() << t.status();
+            co_return;
+          }
+          got.push_back(std::move(*t));
+        }
+      },
+      asio::detached);
+  io.run();
+  meter.join();
+
+  ASSERT_EQ(got.size(), 5u);
+  dsmr::TelegramParser parser;
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(got[i].crc, dsmr::CrcStatus::kOk);
+    auto t = parser.parse(got[i].bytes, got[i].crc);
+    ASSERT_TRUE(t.ok());
+    EXPECT_TRUE(t->number("1-0:1.8.1"_obis)->identical(Value(1000000 + i, -3, Unit::kKiloWattHour)));
+    EXPECT_EQ(*t->timestamp("0-1:24.2.1"_obis), absl::FromUnixSeconds(1700000000 + i));
+  }
+  EXPECT_EQ(reader.stats().crc_mismatches, 1u);
+  EXPECT_EQ(reader.stats().telegrams, 5u);
+  EXPECT_EQ(reader.stats().noise_bytes, stream.find('/'));
+  EXPECT_EQ(reader.stats().bytes, stream.size());
+}
+
+TEST(P1Reader, Legacy9600SevenE1WithCallbackToken) {
+  PtyPair pty;
+  ASSERT_TRUE(pty.ready());
+  asio::io_context io;
+  P1Reader reader(io.get_executor());
+  const absl::Status opened = reader.open(pty.a(), SerialSettings::dsmr22());
+  ASSERT_TRUE(opened.ok()) << opened;
+  const std::string legacy = meter_telegram(7, false);
+  // A 7E1 meter: bit 7 carries even parity. The reader must strip it.
+  std::string wire = legacy;
+  for (char& c : wire) {
+    const auto b = static_cast<unsigned char>(c);
+    if (__builtin_popcount(b) % 2 != 0) c = static_cast<char>(b | 0x80);
+  }
+  ASSERT_NE(wire, legacy);
+  std::thread meter([&] { write_slowly(pty.b(), wire, 16); });
+  absl::StatusOr<ReceivedTelegram> result = absl::UnknownError("not called");
+  reader.async_read_telegram([&](absl::StatusOr<ReceivedTelegram> t) { result = std::move(t); });
+  io.run();
+  meter.join();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->crc, dsmr::CrcStatus::kAbsent);
+  EXPECT_EQ(std::string(result->bytes.begin(), result->bytes.end()),
+            legacy.substr(0, legacy.size() - 2));  // without the final CR LF
+}
+
+TEST(P1Reader, SilentMeterTimesOut) {
+  PtyPair pty;
+  ASSERT_TRUE(pty.ready());
+  asio::io_context io;
+  ReaderOptions opts;
+  opts.timeout = 300ms;
+  P1Reader reader(io.get_executor(), opts);
+  ASSERT_TRUE(reader.open(pty.a(), SerialSettings::dsmr5()).ok());
+  absl::StatusOr<ReceivedTelegram> result = absl::UnknownError("not called");
+  reader.async_read_telegram([&](absl::StatusOr<ReceivedTelegram> t) { result = std::move(t); });
+  const auto start = std::chrono::steady_clock::now();
+  io.run();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_NE(result.status().message().find("within 300 ms"), absl::string_view::npos);
+}
+
+TEST(P1Reader, OpenErrorsAndClosedReads) {
+  asio::io_context io;
+  P1Reader reader(io.get_executor());
+  auto s = reader.open("/dev/does-not-exist-p1", SerialSettings::dsmr5());
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find("/dev/does-not-exist-p1"), absl::string_view::npos);
+  EXPECT_FALSE(reader.is_open());
+  absl::StatusOr<ReceivedTelegram> result = absl::UnknownError("not called");
+  reader.async_read_telegram([&](absl::StatusOr<ReceivedTelegram> t) { result = std::move(t); });
+  io.run();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace emscore::dsmr_io
