@@ -17,6 +17,11 @@ constexpr int hex_value(std::uint8_t c) noexcept {
   return -1;
 }
 
+// One step of CRC-16/ARC with core's table (crc.hpp), kept in a register by the scan loop.
+inline std::uint16_t crc_step(std::uint16_t reg, std::uint8_t b) noexcept {
+  return static_cast<std::uint16_t>((reg >> 8) ^ detail::kCrc16A001Table[(reg ^ b) & 0xFFu]);
+}
+
 constexpr bool is_blank(std::uint8_t c) noexcept {
   return c == '\r' || c == '\n' || c == ' ' || c == '\t' || c == 0;
 }
@@ -37,7 +42,7 @@ void TelegramFramer::reset() {
   offset_ = 0;
   start_ = 0;
   buffer_.clear();
-  crc_.reset();
+  crc_ = 0;
   crc_value_ = 0;
   crc_digits_ = 0;
   noise_start_ = 0;
@@ -51,8 +56,7 @@ void TelegramFramer::start_telegram(std::uint64_t at) {
   }
   buffer_.clear();
   buffer_.push_back('/');
-  crc_.reset();
-  crc_.update(std::uint8_t{'/'});
+  crc_ = crc_step(0, '/');
   crc_value_ = 0;
   crc_digits_ = 0;
   start_ = at;
@@ -77,19 +81,19 @@ void TelegramFramer::deliver(Callback on_event, bool have_crc) {
   ev.offset = start_;
   ev.length = buffer_.size();
   ev.telegram = std::span<const std::uint8_t>(buffer_.data(), buffer_.size());
-  ev.crc_computed = crc_.value();
+  ev.crc_computed = crc_;
   if (!have_crc) {
     ev.crc = CrcStatus::kAbsent;
   } else {
     ev.crc_sent = crc_value_;
-    if (crc_value_ == crc_.value()) {
+    if (crc_value_ == crc_) {
       ev.crc = CrcStatus::kOk;
     } else {
       ev.crc = CrcStatus::kMismatch;
       const std::uint64_t at = start_ + buffer_.size() - static_cast<std::uint64_t>(crc_digits_);
       ev.error = absl::DataLossError(str_cat("dsmr: telegram at offset ", start_,
                                              ": CRC at offset ", at, " is ",
-                                             hex(crc_value_, 4), ", computed ", hex(crc_.value(), 4)));
+                                             hex(crc_value_, 4), ", computed ", hex(crc_, 4)));
     }
   }
   on_event(ev);
@@ -137,9 +141,23 @@ void TelegramFramer::feed(std::span<const std::uint8_t> bytes, Callback on_event
         break;
       }
       case State::kBody: {
-        // Copy the run up to the next '!' or '/' in one go.
+        // The run up to the next '!' or '/' (one pass: the CRC is updated while scanning; on
+        // overflow the CRC no longer matters).
         std::size_t k = i;
-        while (k < n && bytes[k] != '!' && bytes[k] != '/') ++k;
+        {
+          std::uint16_t reg = crc_;
+          const std::size_t limit = std::min(n, i + (options_.max_telegram_bytes + 1));
+          while (k < limit) {
+            const std::uint8_t b = bytes[k];
+            if (b == '!' || b == '/') break;
+            reg = crc_step(reg, b);
+            ++k;
+          }
+          if (k == limit && limit < n) {
+            while (k < n && bytes[k] != '!' && bytes[k] != '/') ++k;
+          }
+          crc_ = reg;
+        }
         const std::size_t run = k - i;
         if (buffer_.size() + run + (k < n ? 1 : 0) > options_.max_telegram_bytes) {
           const std::size_t room = options_.max_telegram_bytes - buffer_.size();
@@ -157,7 +175,6 @@ void TelegramFramer::feed(std::span<const std::uint8_t> bytes, Callback on_event
         if (run > 0) {
           const auto chunk = bytes.subspan(i, run);
           buffer_.insert(buffer_.end(), chunk.begin(), chunk.end());
-          crc_.update(chunk);
           offset_ += run;
           i = k;
         }
@@ -172,7 +189,7 @@ void TelegramFramer::feed(std::span<const std::uint8_t> bytes, Callback on_event
           }
           // '!'
           buffer_.push_back(b);
-          crc_.update(b);
+          crc_ = crc_step(crc_, b);
           ++offset_;
           ++i;
           state_ = State::kCrc;

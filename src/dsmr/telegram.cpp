@@ -35,6 +35,32 @@ inline std::size_t read_byte(std::string_view s, std::size_t i, std::uint8_t* ou
   return n;
 }
 
+// The units P1 telegrams use, checked before the general table (parse_unit scans every unit
+// and alias; this is the hot path of a telegram with ~30 numbers).
+inline std::optional<Unit> p1_unit(std::string_view u) noexcept {
+  switch (u.size()) {
+    case 1:
+      if (u[0] == 'V') return Unit::kVolt;
+      if (u[0] == 'A') return Unit::kAmpere;
+      if (u[0] == 's') return Unit::kSecond;
+      if (u[0] == 'W') return Unit::kWatt;
+      break;
+    case 2:
+      if (u == "kW") return Unit::kKiloWatt;
+      if (u == "m3") return Unit::kCubicMetre;
+      if (u == "Wh") return Unit::kWattHour;
+      if (u == "GJ") return Unit::kGigaJoule;
+      if (u == "Hz") return Unit::kHertz;
+      break;
+    case 3:
+      if (u == "kWh") return Unit::kKiloWattHour;
+      break;
+    default:
+      break;
+  }
+  return parse_unit(u);
+}
+
 constexpr obis::ObisCode kVersion{1, 3, 0, 2, 8};
 constexpr obis::ObisCode kBelgianVersion{0, 0, 96, 1, 4};
 
@@ -224,7 +250,7 @@ void TelegramParser::classify(ValueGroup& g, const obis::ObisCode& obis, std::ui
     if (parse_decimal(r.substr(0, star), &g.value)) {
       g.kind = GroupKind::kNumber;
       g.unit_text = r.substr(star + 1);
-      if (auto u = parse_unit(g.unit_text)) g.value.unit = *u;
+      if (auto u = p1_unit(g.unit_text)) g.value.unit = *u;
     }
     return;
   }

@@ -108,7 +108,7 @@ class TelegramFramer {
   std::uint64_t offset_ = 0;          // stream offset of the next byte
   std::uint64_t start_ = 0;           // stream offset of the current telegram's '/'
   std::vector<std::uint8_t> buffer_;  // '/'..'!' and CRC digits of the current telegram
-  Crc16Arc crc_;                      // running CRC-16/ARC over the body
+  std::uint16_t crc_ = 0;             // running CRC-16/ARC (init 0) over the body
   std::uint16_t crc_value_ = 0;       // CRC digits read so far
   int crc_digits_ = 0;
   // Noise run being collected between telegrams.
