@@ -1,0 +1,251 @@
+#include "emscore/profile/store.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <set>
+
+#include "emscore/core/strings.hpp"
+
+namespace emscore::profile {
+namespace {
+
+const absl::Time kT0 = absl::FromUnixSeconds(1704067200);  // 2024-01-01T00:00:00Z
+const obis::ObisCode kEnergy(1, 0, 1, 8, 0);
+const obis::ObisCode kPower(1, 0, 1, 7, 0);
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/emscore_profile_XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string file(const char* name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+Reading energy(std::uint32_t dev, std::int64_t k) {
+  return Reading{DeviceRef{dev}, kEnergy, Value(1'000'000 + 7 * k + (k % 13), -3, Unit::kKiloWattHour),
+                 kT0 + absl::Minutes(15 * k), Quality::kMeasured};
+}
+
+TEST(Store, IngestAndQueryRoundTripAcrossBlocksAndMonths) {
+  TempDir dir;
+  StoreOptions o;
+  o.block_samples = 500;
+  auto store = Store::open(dir.file("p.db"), o);
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<Reading> batch;
+  for (std::int64_t k = 0; k < 6000; ++k) {  // ~62 days: crosses a month, > 10 blocks
+    batch.push_back(energy(1, k));
+    batch.push_back(energy(2, k));
+    if (batch.size() == 700) {
+      auto r = (*store)->ingest(batch);
+      ASSERT_TRUE(r.ok()) << r.status();
+      EXPECT_EQ(r->accepted, 700u);
+      batch.clear();
+    }
+  }
+  ASSERT_TRUE((*store)->ingest(batch).ok());
+  auto all = (*store)->query({DeviceRef{2}, kEnergy}, absl::InfinitePast(), absl::InfiniteFuture());
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 6000u);
+  for (std::int64_t k = 0; k < 6000; ++k) {
+    const Reading want = energy(2, k);
+    ASSERT_EQ((*all)[static_cast<std::size_t>(k)].at, want.at);
+    ASSERT_TRUE((*all)[static_cast<std::size_t>(k)].value.identical(want.value));
+  }
+  // A range in the middle: [k=1000, k=1010).
+  auto part = (*store)->query({DeviceRef{1}, kEnergy}, kT0 + absl::Minutes(15 * 1000),
+                              kT0 + absl::Minutes(15 * 1010));
+  ASSERT_TRUE(part.ok());
+  ASSERT_EQ(part->size(), 10u);
+  EXPECT_EQ(part->front().at, kT0 + absl::Minutes(15 * 1000));
+  auto series = (*store)->list_series();
+  ASSERT_TRUE(series.ok());
+  ASSERT_EQ(series->size(), 2u);
+  EXPECT_EQ((*series)[0].samples, 6000u);
+  EXPECT_GE((*series)[0].blocks, 13u);  // 500 per block, and a new block at 2024-02-01
+  EXPECT_EQ((*series)[0].unit, Unit::kKiloWattHour);
+  EXPECT_LT((*series)[0].bytes, 6000u * 3);  // ~2 bytes per sample compressed
+  EXPECT_EQ(*(*store)->integrity_check(), "ok");
+  auto none = (*store)->query({DeviceRef{9}, kEnergy}, absl::InfinitePast(), absl::InfiniteFuture());
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(Store, BadInputGetsAClearAnswerAndTheRestIsStored) {
+  TempDir dir;
+  auto store = Store::open(dir.file("p.db"));
+  ASSERT_TRUE(store.ok());
+  std::vector<Reading> first = {energy(1, 0), energy(1, 1), energy(1, 2)};
+  ASSERT_TRUE((*store)->ingest(first).ok());
+  Reading conflict = energy(1, 1);
+  conflict.value.mantissa += 1;
+  Reading older = energy(1, 0);
+  older.at -= absl::Minutes(15);
+  Reading watt = energy(1, 3);
+  watt.value.unit = Unit::kWattHour;
+  Reading micro = energy(1, 4);
+  micro.at += absl::Microseconds(5);
+  std::vector<Reading> batch = {energy(1, 1), conflict, older, watt, micro, energy(1, 5),
+                                energy(1, 5)};
+  auto r = (*store)->ingest(batch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->accepted, 1u);
+  EXPECT_EQ(r->duplicates, 2u);  // energy(1,1) again and energy(1,5) twice in one batch
+  ASSERT_EQ(r->rejected.size(), 4u);
+  EXPECT_EQ(r->rejected[0].index, 1u);
+  EXPECT_EQ(r->rejected[0].status.message(),
+            "profile: device 1 1-0:1.8.0 at 2024-01-01T00:15:00Z: conflicts with the stored value "
+            "1000.008 (measured), got 1000.009 (measured)");
+  EXPECT_EQ(r->rejected[1].status.message(),
+            "profile: device 1 1-0:1.8.0 at 2023-12-31T23:45:00Z: older than the newest stored "
+            "reading at 2024-01-01T00:30:00Z (time must increase within a series)");
+  EXPECT_EQ(r->rejected[2].status.message(),
+            "profile: device 1 1-0:1.8.0 at 2024-01-01T00:45:00Z: unit \"Wh\", but the series is "
+            "stored in \"kWh\" (a unit change needs a new series)");
+  EXPECT_NE(to_std(r->rejected[3].status.message()).find("not a whole millisecond"),
+            std::string::npos);
+  auto all = (*store)->query({DeviceRef{1}, kEnergy}, absl::InfinitePast(), absl::InfiniteFuture());
+  ASSERT_EQ(all->size(), 4u);
+  EXPECT_EQ(all->back().at, energy(1, 5).at);
+}
+
+TEST(Store, ReopenContinuesTheTailBlock) {
+  TempDir dir;
+  {
+    auto store = Store::open(dir.file("p.db"));
+    std::vector<Reading> b = {energy(3, 0), energy(3, 1)};
+    ASSERT_TRUE((*store)->ingest(b).ok());
+  }
+  auto store = Store::open(dir.file("p.db"));
+  ASSERT_TRUE(store.ok());
+  std::vector<Reading> again = {energy(3, 1), energy(3, 2)};
+  auto r = (*store)->ingest(again);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->duplicates, 1u);
+  EXPECT_EQ(r->accepted, 1u);
+  auto s = (*store)->list_series();
+  EXPECT_EQ((*s)[0].blocks, 1u);
+  EXPECT_EQ((*s)[0].samples, 3u);
+}
+
+TEST(Store, RetentionMovesOldDataIntoCoarserTiers) {
+  TempDir dir;
+  auto store = Store::open(dir.file("p.db"));
+  // 15-min counter and power for 3 days; keep 15 min for one day, hours for two.
+  std::vector<Reading> b;
+  for (std::int64_t k = 0; k < 3 * 96; ++k) {
+    b.push_back(energy(1, k));
+    b.push_back(Reading{DeviceRef{1}, kPower, Value(100 + k % 50, 0, Unit::kWatt),
+                        kT0 + absl::Minutes(15 * k), Quality::kMeasured});
+  }
+  ASSERT_TRUE((*store)->ingest(b).ok());
+  RetentionPolicy p{{Tier::minutes(15, absl::Hours(24)), Tier::hours(1, absl::Hours(48)),
+                     Tier::days(1, absl::InfiniteDuration())}};
+  const absl::Time now = kT0 + absl::Hours(72);
+  auto removed = (*store)->apply_retention(p, now);
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  auto raw = (*store)->query({DeviceRef{1}, kEnergy}, absl::InfinitePast(), absl::InfiniteFuture());
+  ASSERT_EQ(raw->size(), 96u);  // the last day
+  EXPECT_EQ(raw->front().at, kT0 + absl::Hours(48));
+  // Hourly tier: from hour 24 to 48 (older hours went on to the daily tier).
+  auto hourly = (*store)->query({DeviceRef{1}, kEnergy, 1, 0}, absl::InfinitePast(), absl::InfiniteFuture());
+  ASSERT_EQ(hourly->size(), 24u);
+  // The counter's representative is the last reading of the hour (k = 4h + 3).
+  EXPECT_TRUE(hourly->front().value.identical(energy(1, 24 * 4 + 3).value));
+  auto daily = (*store)->query({DeviceRef{1}, kEnergy, 2, 0}, absl::InfinitePast(), absl::InfiniteFuture());
+  ASSERT_EQ(daily->size(), 1u);
+  EXPECT_EQ(daily->front().at, kT0);
+  // Power keeps mean, min and max.
+  auto pmax = (*store)->query({DeviceRef{1}, kPower, 1, 2}, absl::InfinitePast(), absl::InfiniteFuture());
+  ASSERT_EQ(pmax->size(), 24u);
+  auto pmin = (*store)->query({DeviceRef{1}, kPower, 2, 1}, absl::InfinitePast(), absl::InfiniteFuture());
+  ASSERT_EQ(pmin->size(), 1u);
+  EXPECT_EQ(pmin->front().value.to_string(), "100");
+  EXPECT_EQ(*(*store)->integrity_check(), "ok");
+  // Tier 0: 2 days of both series (2 x 192); tier 1: the first day of energy (24) and of
+  // power's mean, min and max (3 x 24).
+  EXPECT_EQ(*removed, 2u * 192 + 24u + 3u * 24);
+}
+
+// A writer process is killed with SIGKILL at random moments, again and again. After every
+// kill: each reading whose ingest() had returned (the child reports it on a pipe after the
+// call returns) is there with its exact value, nothing is duplicated, and SQLite's
+// integrity check passes.
+TEST(Store, SurvivesSigkillOfTheWriterAtRandomMoments) {
+  TempDir dir;
+  const std::string path = dir.file("crash.db");
+  std::mt19937 rng(12345);
+  std::int64_t acknowledged = -1;
+  int kills = 0;
+  for (int round = 0; round < 40; ++round) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(fds[0]);
+      auto store = Store::open(path);
+      if (!store.ok()) _exit(3);
+      auto have = (*store)->query({DeviceRef{1}, kEnergy}, absl::InfinitePast(), absl::InfiniteFuture());
+      if (!have.ok()) _exit(4);
+      std::int64_t k = static_cast<std::int64_t>(have->size());
+      std::mt19937 crng(static_cast<unsigned>(round));
+      for (;;) {
+        std::vector<Reading> batch;
+        const int n = 1 + static_cast<int>(crng() % 200);
+        for (int i = 0; i < n; ++i) {
+          batch.push_back(energy(1, k + i));
+          batch.push_back(energy(2, k + i));
+        }
+        // Re-send part of the previous batch now and then: duplicates must not double.
+        if (k > 5 && crng() % 4 == 0) batch.push_back(energy(1, k - 3));
+        auto r = (*store)->ingest(batch);
+        if (!r.ok() || !r->rejected.empty()) _exit(5);
+        k += n;
+        const std::int64_t ack = k - 1;
+        if (write(fds[1], &ack, sizeof ack) != sizeof ack) _exit(6);
+      }
+    }
+    close(fds[1]);
+    usleep(static_cast<useconds_t>(20'000 + rng() % 200'000));
+    kill(pid, SIGKILL);
+    int wstatus = 0;
+    waitpid(pid, &wstatus, 0);
+    ASSERT_TRUE(WIFSIGNALED(wstatus)) << "the writer stopped by itself: exit " << WEXITSTATUS(wstatus);
+    ++kills;
+    std::int64_t ack;
+    while (read(fds[0], &ack, sizeof ack) == sizeof ack) acknowledged = std::max(acknowledged, ack);
+    close(fds[0]);
+
+    auto store = Store::open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_EQ(*(*store)->integrity_check(), "ok");
+    for (std::uint32_t dev : {1u, 2u}) {
+      auto all = (*store)->query({DeviceRef{dev}, kEnergy}, absl::InfinitePast(), absl::InfiniteFuture());
+      ASSERT_TRUE(all.ok()) << all.status();
+      ASSERT_GE(static_cast<std::int64_t>(all->size()), acknowledged + 1) << "round " << round;
+      for (std::size_t k = 0; k < all->size(); ++k) {
+        const Reading want = energy(dev, static_cast<std::int64_t>(k));
+        ASSERT_EQ((*all)[k].at, want.at) << "round " << round << " k " << k;  // no dup, no hole
+        ASSERT_TRUE((*all)[k].value.identical(want.value));
+      }
+    }
+  }
+  EXPECT_EQ(kills, 40);
+  EXPECT_GT(acknowledged, 1000);
+}
+
+}  // namespace
+}  // namespace emscore::profile
