@@ -17,6 +17,15 @@ constexpr std::int64_t kMilliSecondsPerHour = 3'600'000;
 
 std::string phase_name(int p) { return str_cat("L", p + 1); }
 
+// str_cat with one allocation: command details are built by the hundred in a big decision.
+template <class... Pieces>
+std::string detail_cat(const Pieces&... pieces) {
+  std::string out;
+  out.reserve(96);
+  (emscore::detail::append_piece(out, pieces), ...);
+  return out;
+}
+
 bool is_decrease(CommandKind kind, MilliAmps from, MilliAmps to) {
   return kind == CommandKind::kPause || kind == CommandKind::kStop ||
          (kind == CommandKind::kSetCurrent && to < from);
@@ -289,7 +298,7 @@ void LoadManager::integrate(absl::Time now) {
 void LoadManager::process_reports(absl::Time now, Plan& plan) {
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     Slot& s = slots_[i];
-    const std::string src = str_cat("station ", s.cfg.id.id);
+    auto src = [&s] { return str_cat("station ", s.cfg.id.id); };
     if (s.reported == StationState::kFailed) {
       if (s.failed) continue;
       s.failed = true;
@@ -304,14 +313,14 @@ void LoadManager::process_reports(absl::Time now, Plan& plan) {
       }
       s.reduced_at = absl::InfiniteFuture();
       plan.events.push_back(
-          Event{now, EventKind::kStationFailed, src,
+          Event{now, EventKind::kStationFailed, src(),
                 had_session ? "failure reported; session withdrawn, its current is released"
                             : "failure reported"});
       continue;
     }
     if (s.failed) {
       s.failed = false;
-      plan.events.push_back(Event{now, EventKind::kStationRecovered, src,
+      plan.events.push_back(Event{now, EventKind::kStationRecovered, src(),
                                       str_cat("reports ", station_state_name(s.reported),
                                               " again")});
     }
@@ -319,7 +328,7 @@ void LoadManager::process_reports(absl::Time now, Plan& plan) {
       case StationState::kAvailable:
         if (s.session != SessionState::kIdle) {
           plan.events.push_back(Event{
-              now, EventKind::kVehicleLeft, src,
+              now, EventKind::kVehicleLeft, src(),
               str_cat("session ended after ", s.delivered_ma_ms / kMilliSecondsPerHour,
                       " mAh (was ", session_state_name(s.session), ")")});
           // Not a command: the station ends the charge itself. What it drew stays in the
@@ -343,7 +352,7 @@ void LoadManager::process_reports(absl::Time now, Plan& plan) {
           s.waiting_since = now;
           s.reduced_at = absl::InfiniteFuture();
           plan.events.push_back(
-              Event{now, EventKind::kRequestQueued, src,
+              Event{now, EventKind::kRequestQueued, src(),
                     str_cat("vehicle connected, requests charge",
                             s.cfg.priority ? " (priority station)" : "")});
         }
@@ -360,7 +369,7 @@ void LoadManager::process_reports(absl::Time now, Plan& plan) {
           s.connected_at = now;
           s.waiting_since = now;
           s.reduced_at = absl::InfiniteFuture();
-          plan.events.push_back(Event{now, EventKind::kStationAdopted, src,
+          plan.events.push_back(Event{now, EventKind::kStationAdopted, src(),
                                           str_cat("charging without a known session; adopted at ",
                                                   format_amps(s.setpoint))});
         }
@@ -417,7 +426,7 @@ void LoadManager::run_fail_safe(absl::Time now, Plan& plan) {
     if (s.setpoint > safe) {
       if (s.reduced_at == absl::InfiniteFuture()) s.reduced_at = now;
       change(plan, i, SessionState::kCharging, Level::kSafe, safe, Reason::kFailSafe,
-             str_cat("total meter silent; safe minimum ", format_amps(safe)));
+             detail_cat("total meter silent; safe minimum ", format_amps(safe)));
     }
     for (int p = 0; p < 3; ++p) {
       if (s.cfg.phases & (1 << p)) sum[static_cast<std::size_t>(p)] += s.setpoint;
@@ -438,7 +447,7 @@ void LoadManager::run_fail_safe(absl::Time now, Plan& plan) {
     }
     if (s.reduced_at == absl::InfiniteFuture()) s.reduced_at = now;
     change(plan, i, SessionState::kPaused, Level::kSafe, 0, Reason::kFailSafe,
-           str_cat("total meter silent; safe minima exceed the budget ", format_amps(budget)));
+           detail_cat("total meter silent; safe minima exceed the budget ", format_amps(budget)));
   }
 }
 
@@ -467,6 +476,9 @@ void LoadManager::shed(absl::Time now, Plan& plan) {
   for (int pass = 0; pass < 2; ++pass) {
     const Level from = pass == 0 ? Level::kFull : Level::kStep1;
     const Level to = pass == 0 ? Level::kStep1 : Level::kStep2;
+    // One text per pass (the load when the pass began): hundreds of reductions in one
+    // decision must not each format the three phases again.
+    const std::string step_detail = str_cat("red zone (", load_text(), "); ", level_name(to));
     for (std::size_t i : plan.shed_order) {
       if (!over(mask)) return;
       Slot& s = slots_[i];
@@ -477,12 +489,11 @@ void LoadManager::shed(absl::Time now, Plan& plan) {
       if (s.reduced_at == absl::InfiniteFuture()) s.reduced_at = now;
       if (next == 0) {
         change(plan, i, SessionState::kPaused, to, 0, Reason::kBelowIecMinimum,
-               str_cat("red zone (", load_text(), "); ", level_name(to), " of ",
+               detail_cat("red zone (", load_text(), "); ", level_name(to), " of ",
                        format_amps(s.cfg.rated_current), " is below the IEC 61851 minimum ",
                        format_amps(config_.iec_min_current)));
       } else if (next < s.setpoint) {
-        change(plan, i, SessionState::kCharging, to, next, Reason::kRedReduction,
-               str_cat("red zone (", load_text(), "); ", level_name(to)));
+        change(plan, i, SessionState::kCharging, to, next, Reason::kRedReduction, step_detail);
       } else {
         s.level = to;  // clamped to the minimum already: nothing to send
       }
@@ -497,8 +508,8 @@ void LoadManager::shed(absl::Time now, Plan& plan) {
     if (s.cfg.priority || s.session != SessionState::kCharging || !over(s.cfg.phases)) continue;
     if (s.delivered_ma_ms < guaranteed) continue;
     const std::string why =
-        str_cat("red zone after the second step (", load_text(), "); connected since ",
-                absl::FormatTime("%H:%M:%S", s.connected_at, absl::UTCTimeZone()), ", ",
+        detail_cat("red zone after the second step (", load_text(), "); connected for ",
+                absl::ToInt64Seconds(now - s.connected_at), " s, ",
                 s.delivered_ma_ms / kMilliSecondsPerHour, " mAh delivered");
     change(plan, i, SessionState::kWaiting, Level::kFull, 0, Reason::kRedStop, why);
     s.waiting_since = now;
@@ -563,7 +574,7 @@ void LoadManager::serve_queue(absl::Time now, Plan& plan) {
                               s.detail});
           if (s.reduced_at == absl::InfiniteFuture()) s.reduced_at = now;
           change(plan, i, SessionState::kCharging, to, next, Reason::kMakeRoom,
-                 str_cat(level_name(to), " so that station ", req.cfg.id.id, " can start"));
+                 detail_cat(level_name(to), " so that station ", req.cfg.id.id, " can start"));
         }
       }
       if (!fits(plan, req.cfg.phases, min_start, limit)) {
@@ -593,8 +604,7 @@ void LoadManager::serve_queue(absl::Time now, Plan& plan) {
       const Level level = static_cast<Level>(l);
       req.reduced_at = level == Level::kFull ? absl::InfiniteFuture() : now;
       change(plan, r, SessionState::kCharging, level, cur, Reason::kNewRequest,
-             str_cat("waiting since ",
-                     absl::FormatTime("%H:%M:%S", req.waiting_since, absl::UTCTimeZone()),
+             detail_cat("waited ", absl::ToInt64Seconds(now - req.waiting_since), " s",
                      req.cfg.priority ? ", priority station" : "", "; starts at ",
                      level_name(level)));
       break;
@@ -603,7 +613,6 @@ void LoadManager::serve_queue(absl::Time now, Plan& plan) {
 }
 
 void LoadManager::restore(absl::Time now, Plan& plan) {
-  (void)now;
   const MilliAmps limit = config_.max_charging_current -
                           config_.max_current * config_.hysteresis_percent / 100;
   std::vector<std::size_t> reduced;
@@ -633,9 +642,8 @@ void LoadManager::restore(absl::Time now, Plan& plan) {
       const Level level = static_cast<Level>(l);
       const bool was_paused = s.session == SessionState::kPaused;
       change(plan, i, SessionState::kCharging, level, cur, Reason::kRestore,
-             str_cat(was_paused ? "resumed" : "raised", " to ", level_name(level),
-                     "; reduced since ",
-                     absl::FormatTime("%H:%M:%S", s.reduced_at, absl::UTCTimeZone())));
+             detail_cat(was_paused ? "resumed" : "raised", " to ", level_name(level),
+                     "; reduced for ", absl::ToInt64Seconds(now - s.reduced_at), " s"));
       if (level == Level::kFull) s.reduced_at = absl::InfiniteFuture();
       raised = true;
       break;
@@ -645,8 +653,10 @@ void LoadManager::restore(absl::Time now, Plan& plan) {
 }
 
 void LoadManager::emit(absl::Time now, Plan& plan, Decision& d) {
+  (void)now;
   std::vector<Command> decreases;
   std::vector<Command> increases;
+  decreases.reserve(plan.touched.size());
   for (std::size_t i : plan.touched) {
     Slot& s = slots_[i];
     s.touched = false;
@@ -672,12 +682,19 @@ void LoadManager::emit(absl::Time now, Plan& plan, Decision& d) {
         .push_back(std::move(c));
   }
   d.commands = std::move(decreases);
+  d.commands.reserve(d.commands.size() + increases.size());
   for (Command& c : increases) d.commands.push_back(std::move(c));
-  for (const Command& c : d.commands) {
-    d.events.push_back(Event{now, EventKind::kCommand, str_cat("station ", c.station.id),
-                             c.to_string()});
-  }
   if (!d.commands.empty()) last_command_at_ = now;
+}
+
+std::vector<Event> Decision::log_events() const {
+  std::vector<Event> out;
+  out.reserve(events.size() + commands.size());
+  out = events;
+  for (const Command& c : commands) {
+    out.push_back(Event{at, EventKind::kCommand, str_cat("station ", c.station.id), c.to_string()});
+  }
+  return out;
 }
 
 Decision LoadManager::decide(absl::Time now) {

@@ -38,7 +38,7 @@
 //     lm->on_station_status(DeviceRef{1}, {StationState::kCharging, 31'500});
 //     Decision d = lm->decide(now);
 //     for (const Command& c : d.commands) driver.apply(c);   // decreases come first
-//     for (const Event& e : d.events) log.append(e);
+//     for (const Event& e : d.log_events()) log.append(e);
 // Docs: docs/control.md (decisions where the seed is ambiguous).
 #pragma once
 
@@ -168,7 +168,12 @@ struct Decision {
   bool decided = false;  // false: no fresh meter sample, only bookkeeping was done
   std::array<MilliAmps, 3> predicted{};  // per-phase load expected after the commands
   std::vector<Command> commands;  // decreases (pause, stop, lower setpoints) first
-  std::vector<Event> events;
+  std::vector<Event> events;      // what changed besides the commands (zones, stations, meter)
+
+  // Everything for the event log: `events`, then one kCommand event per command. (Commands
+  // are not duplicated into `events` so that a decision that touches hundreds of stations
+  // formats nothing the caller does not ask for.)
+  std::vector<Event> log_events() const;
 };
 
 class LoadManager {
