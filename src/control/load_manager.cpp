@@ -692,7 +692,10 @@ std::vector<Event> Decision::log_events() const {
   out.reserve(events.size() + commands.size());
   out = events;
   for (const Command& c : commands) {
-    out.push_back(Event{at, EventKind::kCommand, str_cat("station ", c.station.id), c.to_string()});
+    std::string source = str_cat("station ", c.station.id);
+    std::string text = c.to_string();
+    text.erase(0, source.size() + 2);  // to_string() starts with "station N: "
+    out.push_back(Event{at, EventKind::kCommand, std::move(source), std::move(text)});
   }
   return out;
 }

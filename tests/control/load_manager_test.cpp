@@ -813,3 +813,24 @@ TEST(LoadManager, StationsViewListsEveryStation) {
 
 }  // namespace
 }  // namespace emscore::control
+
+namespace emscore::control {
+namespace {
+
+TEST(Decision, LogEventsAppendOneEventPerCommand) {
+  Site site(site_config());
+  site.add(1, A(32));
+  site.set_other(A(10));
+  site.plug(1);
+  const Decision d = site.tick();
+  const std::vector<Event> log = d.log_events();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].kind, EventKind::kRequestQueued);
+  EXPECT_EQ(log[1].kind, EventKind::kCommand);
+  EXPECT_EQ(log[1].source, "station 1");
+  EXPECT_EQ(log[1].message, "start 32.000 A (new_request: waited 0 s; starts at full)");
+  EXPECT_EQ(log[1].at, d.at);
+}
+
+}  // namespace
+}  // namespace emscore::control
