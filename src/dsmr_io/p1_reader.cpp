@@ -1,15 +1,8 @@
 #include "emscore/dsmr_io/p1_reader.hpp"
 
-#include "boost/asio/as_tuple.hpp"
-#include "boost/asio/experimental/awaitable_operators.hpp"
-#include "boost/asio/use_awaitable.hpp"
 #include "emscore/core/strings.hpp"
 
 namespace emscore::dsmr_io {
-
-namespace {
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
-}
 
 P1Reader::P1Reader(asio::any_io_executor executor, ReaderOptions options)
     : options_(options), port_(executor), timer_(executor), framer_(options.framer) {
@@ -88,37 +81,62 @@ void P1Reader::on_event(const dsmr::FrameEvent& e) {
   }
 }
 
-asio::awaitable<absl::StatusOr<ReceivedTelegram>> P1Reader::read_telegram() {
-  using namespace asio::experimental::awaitable_operators;
+bool P1Reader::take_ready(absl::StatusOr<ReceivedTelegram>& result) {
+  if (ready_.empty()) return false;
+  result = std::move(ready_.front());
+  ready_.pop_front();
+  return true;
+}
+
+bool P1Reader::start_read(absl::StatusOr<ReceivedTelegram>& result) {
   if (!port_.is_open()) {
-    co_return absl::FailedPreconditionError("dsmr_io: read on a closed P1 reader");
+    result = absl::FailedPreconditionError("dsmr_io: read on a closed P1 reader");
+    return false;
   }
-  const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
-  while (ready_.empty()) {
-    timer_.expires_at(deadline);
-    auto result = co_await (port_.async_read_some(asio::buffer(buffer_), kNoThrow) ||
-                            timer_.async_wait(kNoThrow));
-    if (result.index() == 1) {
-      co_return absl::DeadlineExceededError(
-          str_cat("dsmr_io: no complete telegram from ", device_, " within ",
-                  options_.timeout.count(), " ms (", stats_.bytes,
-                  " bytes so far; check baud rate and the P1 data-request line)"));
-    }
-    auto [ec, n] = std::get<0>(result);
-    if (ec) {
-      co_return absl::UnavailableError(
-          str_cat("dsmr_io: reading ", device_, ": ", ec.message()));
-    }
+  if (take_ready(result)) return false;
+  // The deadline: when it passes, the outstanding read is cancelled and the read completes
+  // with DeadlineExceeded. A stale timer (an earlier read's) is recognised by its generation.
+  timed_out_ = false;
+  const std::uint64_t generation = ++generation_;
+  timer_.expires_after(options_.timeout);
+  timer_.async_wait([this, generation](boost::system::error_code ec) {
+    if (ec || generation != generation_) return;
+    timed_out_ = true;
+    boost::system::error_code ignored;
+    port_.cancel(ignored);
+  });
+  return true;
+}
+
+bool P1Reader::on_read(boost::system::error_code ec, std::size_t n,
+                       absl::StatusOr<ReceivedTelegram>& result) {
+  if (!ec) {
     stats_.bytes += n;
     if (seven_bit_) {
       for (std::size_t k = 0; k < n; ++k) buffer_[k] &= 0x7F;
     }
     framer_.feed(std::span<const std::uint8_t>(buffer_.data(), n),
                  [this](const dsmr::FrameEvent& e) { on_event(e); });
+    if (take_ready(result)) {
+      ++generation_;
+      timer_.cancel();
+      return true;
+    }
   }
-  ReceivedTelegram t = std::move(ready_.front());
-  ready_.pop_front();
-  co_return t;
+  if (timed_out_) {
+    result = absl::DeadlineExceededError(
+        str_cat("dsmr_io: no complete telegram from ", device_, " within ",
+                options_.timeout.count(), " ms (", stats_.bytes,
+                " bytes so far; check baud rate and the P1 data-request line)"));
+    return true;
+  }
+  if (ec) {
+    ++generation_;
+    timer_.cancel();
+    result = absl::UnavailableError(str_cat("dsmr_io: reading ", device_, ": ", ec.message()));
+    return true;
+  }
+  return false;
 }
 
 }  // namespace emscore::dsmr_io

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -10,13 +11,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "boost/asio/detached.hpp"
 #include "boost/asio/io_context.hpp"
-#include "boost/asio/use_awaitable.hpp"
+#include "boost/asio/use_future.hpp"
 #include "emscore/dsmr/emitter.hpp"
 #include "emscore/dsmr/telegram.hpp"
 
@@ -64,17 +66,34 @@ class PtyPair {
   pid_t pid_ = -1;
 };
 
-// The meter side: writes bytes to the pty in small pieces, as a UART would.
-void write_slowly(const std::string& path, const std::string& bytes, std::size_t piece) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY);
-  ASSERT_GE(fd, 0) << path;
-  for (std::size_t i = 0; i < bytes.size(); i += piece) {
-    const std::size_t n = std::min(piece, bytes.size() - i);
-    ASSERT_EQ(::write(fd, bytes.data() + i, n), static_cast<ssize_t>(n));
-    std::this_thread::sleep_for(1ms);
+// The meter side: keeps its end of the pty open for the whole test (closing it would make
+// socat hang up the reader's side, which may flush bytes not yet read) and writes in small
+// pieces, as a UART would.
+class Meter {
+ public:
+  explicit Meter(const std::string& path) : fd_(::open(path.c_str(), O_WRONLY | O_NOCTTY)) {
+    // Raw now, whether or not socat has configured its end yet (no CR LF translation).
+    termios tio{};
+    if (fd_ >= 0 && tcgetattr(fd_, &tio) == 0) {
+      cfmakeraw(&tio);
+      tcsetattr(fd_, TCSANOW, &tio);
+    }
   }
-  ::close(fd);
-}
+  ~Meter() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+  void write_slowly(const std::string& bytes, std::size_t piece) {
+    for (std::size_t i = 0; i < bytes.size(); i += piece) {
+      const std::size_t n = std::min(piece, bytes.size() - i);
+      ASSERT_EQ(::write(fd_, bytes.data() + i, n), static_cast<ssize_t>(n));
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+
+ private:
+  int fd_;
+};
 
 std::string meter_telegram(int i, bool crc = true) {
   const absl::Time now = absl::FromUnixSeconds(1700000000 + i);
@@ -101,22 +120,21 @@ TEST(P1Reader, Dsmr5TelegramsOverAPty) {
   bad[bad.find("1-0:1.8.1") + 12] ^= 1;
   stream += bad;
   for (int i = 0; i < 5; ++i) stream += meter_telegram(i);
-  std::thread meter([&] { write_slowly(pty.b(), stream, 61); });
+  Meter m(pty.b());
+  ASSERT_TRUE(m.ok());
+  std::thread meter([&] { m.write_slowly(stream, 61); });
 
   std::vector<ReceivedTelegram> got;
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        for (int i = 0; i < 5; ++i) {
-          auto t = co_await reader.async_read_telegram(asio::use_awaitable);
-          if (!t.ok()) {
-            ADD_FAILURE() << t.status();
-            co_return;
-          }
-          got.push_back(std::move(*t));
+  std::function<void(absl::StatusOr<ReceivedTelegram>)> next =
+      [&](absl::StatusOr<ReceivedTelegram> t) {
+        if (!t.ok()) {
+          ADD_FAILURE() << t.status();
+          return;
         }
-      },
-      asio::detached);
+        got.push_back(std::move(*t));
+        if (got.size() < 5) reader.async_read_telegram(next);
+      };
+  reader.async_read_telegram(next);
   io.run();
   meter.join();
 
@@ -150,7 +168,9 @@ TEST(P1Reader, Legacy9600SevenE1WithCallbackToken) {
     if (__builtin_popcount(b) % 2 != 0) c = static_cast<char>(b | 0x80);
   }
   ASSERT_NE(wire, legacy);
-  std::thread meter([&] { write_slowly(pty.b(), wire, 16); });
+  Meter m(pty.b());
+  ASSERT_TRUE(m.ok());
+  std::thread meter([&] { m.write_slowly(wire, 16); });
   absl::StatusOr<ReceivedTelegram> result = absl::UnknownError("not called");
   reader.async_read_telegram([&](absl::StatusOr<ReceivedTelegram> t) { result = std::move(t); });
   io.run();
@@ -159,6 +179,32 @@ TEST(P1Reader, Legacy9600SevenE1WithCallbackToken) {
   EXPECT_EQ(result->crc, dsmr::CrcStatus::kAbsent);
   EXPECT_EQ(std::string(result->bytes.begin(), result->bytes.end()),
             legacy.substr(0, legacy.size() - 2));  // without the final CR LF
+}
+
+TEST(P1Reader, FutureTokenAndQueuedTelegrams) {
+  // Three telegrams in one write: the first read returns one, the next two come from the
+  // reader's queue without touching the port.
+  PtyPair pty;
+  ASSERT_TRUE(pty.ready());
+  asio::io_context io;
+  P1Reader reader(io.get_executor());
+  ASSERT_TRUE(reader.open(pty.a(), SerialSettings::dsmr5()).ok());
+  const std::string three = meter_telegram(1) + meter_telegram(2) + meter_telegram(3);
+  Meter m(pty.b());
+  ASSERT_TRUE(m.ok());
+  m.write_slowly(three, three.size());
+  for (int i = 1; i <= 3; ++i) {
+    std::future<absl::StatusOr<ReceivedTelegram>> f = reader.async_read_telegram(asio::use_future);
+    // One thread: run the io_context until the future is ready.
+    io.restart();
+    while (f.wait_for(0s) != std::future_status::ready) {
+      if (io.run_one_for(2s) == 0) break;
+    }
+    ASSERT_EQ(f.wait_for(0s), std::future_status::ready);
+    auto t = f.get();
+    ASSERT_TRUE(t.ok()) << t.status();
+    EXPECT_EQ(std::string(t->bytes.begin(), t->bytes.end()) + "\r\n", meter_telegram(i));
+  }
 }
 
 TEST(P1Reader, SilentMeterTimesOut) {

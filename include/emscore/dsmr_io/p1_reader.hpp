@@ -12,6 +12,7 @@
 //   EMSCORE_RETURN_IF_ERROR(reader.open("/dev/ttyUSB0", dsmr_io::SerialSettings::dsmr5()));
 //   reader.async_read_telegram([](absl::StatusOr<dsmr_io::ReceivedTelegram> t) { ... });
 //   // or: auto t = co_await reader.async_read_telegram(asio::use_awaitable);
+//   //     auto f = reader.async_read_telegram(asio::use_future);
 //
 // Every read has a deadline (options.timeout): a silent or unplugged meter completes the
 // read with DeadlineExceeded instead of hanging. Telegrams with a wrong CRC and noise are
@@ -29,8 +30,8 @@
 #include "absl/status/statusor.h"
 #include "boost/asio/any_io_executor.hpp"
 #include "boost/asio/async_result.hpp"
-#include "boost/asio/awaitable.hpp"
-#include "boost/asio/co_spawn.hpp"
+#include "boost/asio/compose.hpp"
+#include "boost/asio/post.hpp"
 #include "boost/asio/serial_port.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "emscore/dsmr/framer.hpp"
@@ -82,27 +83,57 @@ class P1Reader {
   bool is_open() const { return port_.is_open(); }
 
   // Completes with the next telegram: signature void(absl::StatusOr<ReceivedTelegram>).
+  // Any completion token: a callback, asio::use_future, asio::use_awaitable...
   template <class CompletionToken>
   auto async_read_telegram(CompletionToken&& token) {
-    return asio::async_initiate<CompletionToken, void(absl::StatusOr<ReceivedTelegram>)>(
-        [this](auto handler) {
-          asio::co_spawn(
-              port_.get_executor(), read_telegram(),
-              [h = std::move(handler)](std::exception_ptr e,
-                                       absl::StatusOr<ReceivedTelegram> r) mutable {
-                if (e) r = absl::InternalError("dsmr_io: the read failed with an exception");
-                std::move(h)(std::move(r));
-              });
-        },
-        token);
+    return asio::async_compose<CompletionToken, void(absl::StatusOr<ReceivedTelegram>)>(
+        ReadOp{this}, token, port_);
   }
-
-  // The coroutine behind async_read_telegram().
-  asio::awaitable<absl::StatusOr<ReceivedTelegram>> read_telegram();
 
   const ReaderStats& stats() const { return stats_; }
 
  private:
+  // The composed read (written as a state machine, not a coroutine, so that it builds with
+  // every compiler and sanitizer the project uses).
+  struct ReadOp {
+    P1Reader* reader;
+    enum class State : std::uint8_t { kStart, kReading, kDone } state = State::kStart;
+    absl::StatusOr<ReceivedTelegram> result = absl::UnknownError("dsmr_io: read not finished");
+
+    template <class Self>
+    void operator()(Self& self, boost::system::error_code ec = {}, std::size_t n = 0) {
+      P1Reader& r = *reader;
+      switch (state) {
+        case State::kStart:
+          if (!r.start_read(result)) {
+            // Completed without waiting (closed port, telegram already queued): post, so
+            // that the handler never runs inside async_read_telegram().
+            state = State::kDone;
+            asio::post(r.port_.get_executor(), std::move(self));
+            return;
+          }
+          state = State::kReading;
+          break;
+        case State::kReading:
+          if (r.on_read(ec, n, result)) {
+            self.complete(std::move(result));
+            return;
+          }
+          break;
+        case State::kDone:
+          self.complete(std::move(result));
+          return;
+      }
+      r.port_.async_read_some(asio::buffer(r.buffer_), std::move(self));
+    }
+  };
+
+  // False when the read is already complete (result set).
+  bool start_read(absl::StatusOr<ReceivedTelegram>& result);
+  // True when the read is complete (result set) after `n` bytes or an error arrived.
+  bool on_read(boost::system::error_code ec, std::size_t n,
+               absl::StatusOr<ReceivedTelegram>& result);
+  bool take_ready(absl::StatusOr<ReceivedTelegram>& result);
   void on_event(const dsmr::FrameEvent& e);
 
   ReaderOptions options_;
@@ -114,6 +145,8 @@ class P1Reader {
   ReaderStats stats_;
   std::string device_;
   bool seven_bit_ = false;  // 7E1: bit 7 of each byte is parity, not data
+  bool timed_out_ = false;
+  std::uint64_t generation_ = 0;  // of the current read's deadline timer
 };
 
 }  // namespace emscore::dsmr_io
