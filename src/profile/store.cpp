@@ -21,6 +21,11 @@ std::int64_t month_of(std::int64_t ms) {
                       absl::UTCTimeZone()));
 }
 
+std::int64_t next_month(std::int64_t period_ms) {
+  const absl::CivilMonth m(absl::ToCivilSecond(absl::FromUnixMillis(period_ms), absl::UTCTimeZone()));
+  return absl::ToUnixMillis(absl::FromCivil(m + 1, absl::UTCTimeZone()));
+}
+
 std::string describe(const SeriesKey& k) {
   return str_cat("device ", k.device.id, " ", k.quantity.to_string(),
                  k.tier != 0 ? str_cat(" tier ", k.tier) : std::string(),
@@ -51,6 +56,7 @@ struct SeriesState {
   bool dirty = false;
   std::int64_t tail_first = 0;  // ms, the block key
   std::int64_t tail_period = 0;
+  std::int64_t tail_period_end = 0;  // first ms of the next period (saves a civil lookup)
   std::vector<Sample> tail;
 };
 
@@ -121,6 +127,7 @@ struct Store::Impl : Connection {
       st.has_tail = true;
       st.tail_first = sqlite3_column_int64(tail_block.get(), 0);
       st.tail_period = sqlite3_column_int64(tail_block.get(), 1);
+      st.tail_period_end = next_month(st.tail_period);
       const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(tail_block.get(), 2));
       const auto n = static_cast<std::size_t>(sqlite3_column_bytes(tail_block.get(), 2));
       const absl::Status d = decode_block(std::span(p, n), st.tail);
@@ -210,13 +217,15 @@ struct Store::Impl : Connection {
                             format_iso8601_utc(st->tail.back().at),
                             " (time must increase within a series)"));
     }
-    const std::int64_t period = month_of(ms);
+    const bool same_period = st->has_tail && ms >= st->tail_period && ms < st->tail_period_end;
+    const std::int64_t period = same_period ? st->tail_period : month_of(ms);
     if (!st->has_tail || st->tail.size() >= options.block_samples || period != st->tail_period) {
       if (st->dirty) EMSCORE_RETURN_IF_ERROR(write_tail(*st));
       st->has_tail = true;
       st->tail.clear();
       st->tail_first = ms;
       st->tail_period = period;
+      st->tail_period_end = next_month(period);
     }
     st->tail.push_back(s);
     st->dirty = true;
@@ -267,7 +276,13 @@ struct Store::Impl : Connection {
     sqlite3_bind_int64(range_blocks.get(), 2, lo);
     sqlite3_bind_int64(range_blocks.get(), 3, hi);
     int step;
+    bool reserved = false;
     while ((step = sqlite3_step(range_blocks.get())) == SQLITE_ROW) {
+      if (!reserved) {
+        // One allocation for the whole answer (column 2 is the total over all rows).
+        out.reserve(static_cast<std::size_t>(sqlite3_column_int64(range_blocks.get(), 2)));
+        reserved = true;
+      }
       const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(range_blocks.get(), 0));
       const auto n = static_cast<std::size_t>(sqlite3_column_bytes(range_blocks.get(), 0));
       const std::size_t before = out.size();
@@ -334,7 +349,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(const std::string& path,
   // Blocks overlapping [?2, ?3): start at the block that holds ?2 (index seek), stop at ?3.
   EMSCORE_RETURN_IF_ERROR(impl->prepare(
       impl->range_blocks,
-      "SELECT data FROM blocks WHERE series=?1 AND t_first>=coalesce("
+      "SELECT data, count, sum(count) OVER () FROM blocks WHERE series=?1 AND t_first>=coalesce("
       "(SELECT max(t_first) FROM blocks WHERE series=?1 AND t_first<=?2), ?2)"
       " AND t_first<?3 ORDER BY t_first"));
   EMSCORE_RETURN_IF_ERROR(impl->prepare(impl->delete_block,

@@ -1,0 +1,235 @@
+// Ingest readings/s, file size and a year-range query of the profile store against a plain
+// SQLite table with one row per reading (same SQLite, same WAL and synchronous=FULL, same
+// batches, a primary key on (device, obis, t) so that both find duplicates and ranges).
+// One series: a year of 15-min and a year of 1-min counter readings, ingested a day per
+// batch as a gateway commits them.
+#include <benchmark/benchmark.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+
+#include "datasets.hpp"
+#include "emscore/profile/store.hpp"
+
+namespace emscore::profile::bench {
+namespace {
+
+const obis::ObisCode kEnergy(1, 0, 1, 8, 0);
+
+std::vector<Reading> readings_of(const Dataset& d) {
+  std::vector<Reading> out;
+  for (const Sample& s : d.samples) out.push_back({DeviceRef{1}, kEnergy, s.value, s.at, s.quality});
+  return out;
+}
+
+std::string db_path(const std::string& tag) {
+  return "/tmp/emscore_store_bench_" + std::to_string(getpid()) + "_" + tag + ".db";
+}
+
+// A path with no database behind it (removes what a previous run left).
+std::string temp_db(const std::string& tag) {
+  const std::string p = db_path(tag);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(p + suffix);
+  return p;
+}
+
+std::uintmax_t file_bytes(const std::string& p) {
+  std::uintmax_t n = 0;
+  for (const char* suffix : {"", "-wal"}) {
+    std::error_code ec;
+    const auto s = std::filesystem::file_size(p + suffix, ec);
+    if (!ec) n += s;
+  }
+  return n;
+}
+
+void checkpoint(const std::string& p) {
+  sqlite3* db = nullptr;
+  sqlite3_open(p.c_str(), &db);
+  sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+}
+
+// ---- the baseline: one row per reading ----
+class RowStore {
+ public:
+  RowStore(const std::string& path, bool full) {
+    sqlite3_open(path.c_str(), &db_);
+    sqlite3_exec(db_, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", nullptr,
+                 nullptr, nullptr);
+    sqlite3_exec(db_,
+                 "PRAGMA journal_mode=WAL;"
+                 "CREATE TABLE IF NOT EXISTS readings(device INTEGER NOT NULL, obis INTEGER NOT NULL,"
+                 " t INTEGER NOT NULL, mantissa INTEGER NOT NULL, exponent INTEGER NOT NULL,"
+                 " unit INTEGER NOT NULL, quality INTEGER NOT NULL,"
+                 " PRIMARY KEY(device, obis, t)) WITHOUT ROWID;",
+                 nullptr, nullptr, nullptr);
+    sqlite3_prepare_v2(db_, "INSERT OR IGNORE INTO readings VALUES(?,?,?,?,?,?,?)", -1, &ins_, nullptr);
+    sqlite3_prepare_v2(db_,
+                       "SELECT t, mantissa, exponent, unit, quality FROM readings WHERE device=? AND "
+                       "obis=? AND t>=? AND t<? ORDER BY t",
+                       -1, &sel_, nullptr);
+  }
+  ~RowStore() {
+    sqlite3_finalize(ins_);
+    sqlite3_finalize(sel_);
+    sqlite3_close(db_);
+  }
+  void ingest(std::span<const Reading> batch) {
+    sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    for (const Reading& r : batch) {
+      sqlite3_bind_int64(ins_, 1, r.device.id);
+      sqlite3_bind_int64(ins_, 2, static_cast<std::int64_t>(r.quantity.packed()));
+      sqlite3_bind_int64(ins_, 3, absl::ToUnixMillis(r.at));
+      sqlite3_bind_int64(ins_, 4, r.value.mantissa);
+      sqlite3_bind_int(ins_, 5, r.value.exponent);
+      sqlite3_bind_int(ins_, 6, static_cast<int>(r.value.unit));
+      sqlite3_bind_int(ins_, 7, static_cast<int>(r.quality));
+      sqlite3_step(ins_);
+      sqlite3_reset(ins_);
+    }
+    sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+  }
+  std::vector<Sample> query(absl::Time from, absl::Time to) {
+    std::vector<Sample> out;
+    sqlite3_bind_int64(sel_, 1, 1);
+    sqlite3_bind_int64(sel_, 2, static_cast<std::int64_t>(kEnergy.packed()));
+    sqlite3_bind_int64(sel_, 3, absl::ToUnixMillis(from));
+    sqlite3_bind_int64(sel_, 4, absl::ToUnixMillis(to));
+    while (sqlite3_step(sel_) == SQLITE_ROW) {
+      out.push_back({absl::FromUnixMillis(sqlite3_column_int64(sel_, 0)),
+                     Value(sqlite3_column_int64(sel_, 1), sqlite3_column_int(sel_, 2),
+                           static_cast<Unit>(sqlite3_column_int(sel_, 3))),
+                     static_cast<Quality>(sqlite3_column_int(sel_, 4))});
+    }
+    sqlite3_reset(sel_);
+    return out;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* ins_ = nullptr;
+  sqlite3_stmt* sel_ = nullptr;
+};
+
+StoreOptions options(bool full) {
+  StoreOptions o;
+  o.synchronous_full = full;
+  return o;
+}
+
+struct Case {
+  std::string name;
+  std::vector<Reading> readings;
+  std::size_t batch;
+  bool full;  // synchronous=FULL (power-loss safe) or NORMAL (process-crash safe), both stores
+};
+
+template <class Ingest>
+void run_ingest(const Case& c, Ingest&& ingest) {
+  for (std::size_t i = 0; i < c.readings.size(); i += c.batch) {
+    ingest(std::span(c.readings).subspan(i, std::min(c.batch, c.readings.size() - i)));
+  }
+}
+
+void register_case(const Case& c) {
+  auto cs = std::make_shared<Case>(c);
+  const std::size_t n = c.readings.size();
+  // Sizes once, before timing (and the round trip of both).
+  std::uintmax_t ours_bytes = 0, rows_bytes = 0;
+  {
+    const std::string p = temp_db(c.name + "_size_ours");
+    {
+      auto st = *Store::open(p, options(c.full));
+      run_ingest(c, [&](std::span<const Reading> b) { (void)st->ingest(b); });
+      auto back = st->query({DeviceRef{1}, kEnergy}, absl::InfinitePast(), absl::InfiniteFuture());
+      if (!back.ok() || back->size() != n) std::printf("OURS ROUND TRIP MISMATCH\n");
+    }
+    checkpoint(p);
+    ours_bytes = file_bytes(p);
+    const std::string q = temp_db(c.name + "_size_rows");
+    {
+      RowStore rs(q, c.full);
+      run_ingest(c, [&](std::span<const Reading> b) { rs.ingest(b); });
+    }
+    checkpoint(q);
+    rows_bytes = file_bytes(q);
+  }
+  std::printf("%-28s readings=%zu batch=%zu  file bytes: ours %ju, row-per-reading %ju  (%.1fx smaller)\n",
+              c.name.c_str(), n, c.batch, ours_bytes, rows_bytes,
+              static_cast<double>(rows_bytes) / static_cast<double>(ours_bytes));
+  std::fflush(stdout);
+
+  benchmark::RegisterBenchmark((c.name + "/ours/ingest").c_str(), [=](benchmark::State& st) {
+    for (auto _ : st) {
+      st.PauseTiming();
+      const std::string p = temp_db(cs->name + "_ingest_ours");
+      auto store = *Store::open(p, options(cs->full));
+      st.ResumeTiming();
+      run_ingest(*cs, [&](std::span<const Reading> b) { (void)store->ingest(b); });
+    }
+    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * n));
+    st.counters["file_bytes"] = static_cast<double>(ours_bytes);
+  })->Iterations(2)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark((c.name + "/rows/ingest").c_str(), [=](benchmark::State& st) {
+    for (auto _ : st) {
+      st.PauseTiming();
+      const std::string p = temp_db(cs->name + "_ingest_rows");
+      auto rs = std::make_unique<RowStore>(p, cs->full);
+      st.ResumeTiming();
+      run_ingest(*cs, [&](std::span<const Reading> b) { rs->ingest(b); });
+    }
+    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * n));
+    st.counters["file_bytes"] = static_cast<double>(rows_bytes);
+  })->Iterations(2)->Unit(benchmark::kMillisecond);
+
+  const absl::Time from = cs->readings.front().at;
+  const absl::Time to = from + absl::Hours(24 * 365);
+  benchmark::RegisterBenchmark((c.name + "/ours/query_year").c_str(), [=](benchmark::State& st) {
+    auto store = *Store::open(db_path(cs->name + "_size_ours"), options(cs->full));
+    std::size_t got = 0;
+    for (auto _ : st) {
+      auto r = store->query({DeviceRef{1}, kEnergy}, from, to);
+      got = r->size();
+      benchmark::DoNotOptimize(r->data());
+    }
+    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * got));
+  })->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark((c.name + "/rows/query_year").c_str(), [=](benchmark::State& st) {
+    RowStore rs(db_path(cs->name + "_size_rows"), cs->full);
+    std::size_t got = 0;
+    for (auto _ : st) {
+      auto r = rs.query(from, to);
+      got = r.size();
+      benchmark::DoNotOptimize(r.data());
+    }
+    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * got));
+  })->Unit(benchmark::kMillisecond);
+}
+
+}  // namespace
+}  // namespace emscore::profile::bench
+
+int main(int argc, char** argv) {
+  using namespace emscore::profile::bench;
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  const std::vector<Case> cases = {
+      {"counter_15min_1y_sync_full", readings_of(simulated_counter("", 35040, 15, 1)), 96, true},
+      {"counter_15min_1y_sync_normal", readings_of(simulated_counter("", 35040, 15, 1)), 96, false},
+      {"counter_1min_1y_sync_full", readings_of(simulated_counter("", 525600, 1, 2)), 1440, true},
+      {"counter_1min_1y_sync_normal", readings_of(simulated_counter("", 525600, 1, 2)), 1440, false},
+  };
+  for (const Case& c : cases) register_case(c);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  for (const Case& c : cases) {
+    for (const char* tag : {"_size_ours", "_size_rows", "_ingest_ours", "_ingest_rows"}) {
+      temp_db(c.name + tag);
+    }
+  }
+  return 0;
+}
