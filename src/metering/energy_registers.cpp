@@ -2,11 +2,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace emscore::metering {
 namespace {
 
 constexpr double kMicro = static_cast<double>(kMicroPerUnit);
+
+// Registers saturate instead of wrapping (9.2e18 µWh is 1000 years at 10 kA; only corrupted
+// input gets there).
+void sat_add(std::int64_t& r, std::int64_t n) {
+  if (n > 0 && r > std::numeric_limits<std::int64_t>::max() - n) {
+    r = std::numeric_limits<std::int64_t>::max();
+  } else {
+    r += n;
+  }
+}
 
 Unit kilo_unit(EnergyKind k) {
   switch (k) {
@@ -28,7 +39,7 @@ EnergyRegisters::Increments EnergyRegisters::add(const WindowEnergy& e) noexcept
     q.set_carry(s_.carry[scope][k][d]);
     const std::int64_t n = q.take(std::abs(amount) * kMicro);
     s_.carry[scope][k][d] = q.carry();
-    s_.total[scope][k][d] += n;
+    sat_add(s_.total[scope][k][d], n);
     return n;
   };
   for (std::size_t p = 0; p < 3; ++p) {
@@ -51,33 +62,33 @@ EnergyRegisters::Increments EnergyRegisters::add(const WindowEnergy& e) noexcept
   inc.system[kr][dr] = nr;
   inc.system[ks][da] = ns;
   const std::size_t t = idx(s_.tariff_now);
-  s_.tariff[t][ka][da] += na;
-  s_.tariff[t][kr][dr] += nr;
-  s_.tariff[t][ks][da] += ns;
-  s_.quadrant[ka][idx(quad)] += na;
-  s_.quadrant[kr][idx(quad)] += nr;
-  s_.quadrant[ks][idx(quad)] += ns;
+  sat_add(s_.tariff[t][ka][da], na);
+  sat_add(s_.tariff[t][kr][dr], nr);
+  sat_add(s_.tariff[t][ks][da], ns);
+  sat_add(s_.quadrant[ka][idx(quad)], na);
+  sat_add(s_.quadrant[kr][idx(quad)], nr);
+  sat_add(s_.quadrant[ks][idx(quad)], ns);
 
   QuantaCarry tq;
   tq.set_carry(s_.time_carry);
   const std::int64_t dt = tq.take(e.duration_s * 1e9);
   s_.time_carry = tq.carry();
   inc.duration_ns = dt;
-  s_.run_ns[idx(RunHours::kOn)] += dt;
+  sat_add(s_.run_ns[idx(RunHours::kOn)], dt);
   if (s_.partial_running) {
-    s_.partial[ka][da] += na;
-    s_.partial[kr][dr] += nr;
-    s_.partial[ks][da] += ns;
-    s_.partial_run_ns[idx(RunHours::kOn)] += dt;
+    sat_add(s_.partial[ka][da], na);
+    sat_add(s_.partial[kr][dr], nr);
+    sat_add(s_.partial[ks][da], ns);
+    sat_add(s_.partial_run_ns[idx(RunHours::kOn)], dt);
   }
   // Run hours count the time the load imports (exports) energy: a window that registered
   // whole quanta in that direction. A phase below the start-up current registers nothing.
   if (p > 0) {
-    s_.run_ns[idx(RunHours::kImport)] += dt;
-    if (s_.partial_running) s_.partial_run_ns[idx(RunHours::kImport)] += dt;
+    sat_add(s_.run_ns[idx(RunHours::kImport)], dt);
+    if (s_.partial_running) sat_add(s_.partial_run_ns[idx(RunHours::kImport)], dt);
   } else if (p < 0) {
-    s_.run_ns[idx(RunHours::kExport)] += dt;
-    if (s_.partial_running) s_.partial_run_ns[idx(RunHours::kExport)] += dt;
+    sat_add(s_.run_ns[idx(RunHours::kExport)], dt);
+    if (s_.partial_running) sat_add(s_.partial_run_ns[idx(RunHours::kExport)], dt);
   }
   return inc;
 }

@@ -25,6 +25,8 @@ TEST(QuantaCarry, IgnoresNegativeNaNAndInfinity) {
   EXPECT_EQ(q.take(-3.0), 0);
   EXPECT_EQ(q.take(std::numeric_limits<double>::quiet_NaN()), 0);
   EXPECT_EQ(q.take(std::numeric_limits<double>::infinity()), 0);
+  EXPECT_EQ(q.take(2.2e43), 0);  // found by fuzzing: would not fit an int64
+  EXPECT_EQ(q.take(QuantaCarry::kMaxQuanta), static_cast<std::int64_t>(1e15));
   EXPECT_DOUBLE_EQ(q.carry(), 0.5);
   q.set_carry(7.0);  // out of range on restore: dropped
   EXPECT_DOUBLE_EQ(q.carry(), 0.0);

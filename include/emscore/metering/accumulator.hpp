@@ -16,10 +16,15 @@ namespace emscore::metering {
 
 class QuantaCarry {
  public:
-  // `quanta` >= 0 (negative, NaN or infinite increments are ignored: the caller splits
-  // signed energy into import/export streams first). Returns the whole quanta to add.
+  // Larger increments are not energy but corrupted input (1e15 µWh = 1 GWh in one window):
+  // they are dropped rather than converted to an integer they do not fit.
+  static constexpr double kMaxQuanta = 1e15;
+
+  // `quanta` >= 0 (negative, NaN, infinite or > kMaxQuanta increments are ignored: the
+  // caller splits signed energy into import/export streams first). Returns the whole quanta
+  // to add.
   std::int64_t take(double quanta) noexcept {
-    if (!(quanta > 0) || !std::isfinite(quanta)) return 0;
+    if (!(quanta > 0) || !(quanta <= kMaxQuanta)) return 0;
     const double total = quanta + carry_;
     const double whole = std::floor(total);
     carry_ = total - whole;
