@@ -16,11 +16,14 @@ using ::testing::HasSubstr;
 const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
 absl::Time at(int s) { return kT0 + absl::Seconds(s); }
 
-Reading volts(std::int64_t deci, int s, obis::ObisCode q = "1-0:32.7.0"_obis) {
+// Clang 14 refuses a consteval literal in a default argument: a named constant instead.
+constexpr obis::ObisCode kVoltageL1(1, 0, 32, 7, 0);
+
+Reading volts(std::int64_t deci, int s, obis::ObisCode q = kVoltageL1) {
   return Reading{DeviceRef{1}, q, Value(deci, -1, Unit::kVolt), at(s), Quality::kMeasured};
 }
 
-ThresholdRule overvoltage(std::string name, obis::ObisCode q = "1-0:32.7.0"_obis) {
+ThresholdRule overvoltage(std::string name, obis::ObisCode q = kVoltageL1) {
   ThresholdRule r;
   r.name = std::move(name);
   r.quantity = q;
