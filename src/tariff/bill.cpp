@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <map>
 #include <utility>
 
@@ -51,6 +52,10 @@ inline bool to_fixed(const Pow10& t, absl::int128 v, int exp, int target_exp, ab
 
 // a * b, false on overflow.
 inline bool mul128(absl::int128 a, std::int64_t b, absl::int128* out) {
+  if (a >= absl::int128(INT64_MIN) && a <= absl::int128(INT64_MAX)) {  // fits: no division
+    *out = a * b;
+    return true;
+  }
   if (a != 0 && b != 0 && abs128(a) > absl::Int128Max() / abs128(absl::int128(b))) return false;
   *out = a * b;
   return true;
@@ -203,15 +208,35 @@ absl::StatusOr<BillBuilder> BillBuilder::create(const Site& site, BillPeriod per
   std::size_t n = 0;
   for (const Device& d : site.devices) {
     bb.device_base_.push_back(n);
-    n += bb.buckets_.size() * bb.slots_[static_cast<std::size_t>(d.medium)];
+    n += bb.timelines_[static_cast<std::size_t>(d.medium)].segments().size();
   }
-  bb.cells_.assign(n, Cell{});
+  bb.acc_.assign(n, 0);
   pow10();  // build the table before the hot loop
   return bb;
 }
 
 absl::Status BillBuilder::add(std::span<const ConsumptionInterval> intervals) {
   for (const ConsumptionInterval& iv : intervals) {
+    // Fast path, inline: same device and unit as before, the whole interval inside the
+    // current or the next segment, a magnitude that cannot overflow.
+    if (iv.device == cur_device_ && iv.consumption.unit == cur_unit_ &&
+        iv.consumption.exponent == cur_exp_ && factor_ != 0 && iv.start < iv.end &&
+        iv.consumption.mantissa <= limit_ && iv.consumption.mantissa >= -limit_) {
+      const std::span<const Segment> segs = tl_->segments();
+      std::size_t cur = cur_;
+      if (segs[cur].start <= iv.start) {
+        if (!(iv.start < tl_->end_of(cur)) && cur + 1 < segs.size() &&
+            iv.start < tl_->end_of(cur + 1)) {
+          ++cur;
+        }
+        if (iv.start < tl_->end_of(cur) && iv.end <= tl_->end_of(cur)) {
+          cur_ = cur;
+          dev_acc_[cur] += absl::int128(iv.consumption.mantissa) * factor_;
+          ++intervals_;
+          continue;
+        }
+      }
+    }
     absl::Status s = add_one(iv);
     if (!s.ok()) return with_context(s, str_cat("interval ", intervals_));
     ++intervals_;
@@ -219,69 +244,134 @@ absl::Status BillBuilder::add(std::span<const ConsumptionInterval> intervals) {
   return absl::OkStatus();
 }
 
+absl::Status BillBuilder::add_raster(std::uint32_t device, absl::Time start,
+                                     absl::Duration step, std::span<const Value> values) {
+  if (step <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("tariff: raster step must be positive");
+  }
+  std::size_t i = 0;
+  while (i < values.size()) {
+    const absl::Time t0 = start + step * static_cast<std::int64_t>(i);
+    absl::Status s = add_one(ConsumptionInterval{device, t0, t0 + step, values[i]});
+    if (!s.ok()) return with_context(s, str_cat("interval ", intervals_));
+    ++intervals_;
+    ++i;
+    if (factor_ == 0 || i == values.size()) continue;
+    // How many of the following values lie wholly inside the current segment.
+    const absl::Time next = t0 + step;
+    const absl::Time seg_end = tl_->end_of(cur_);
+    if (!(next < seg_end)) continue;
+    std::size_t n = values.size() - i;
+    if (seg_end != absl::InfiniteFuture()) {
+      absl::Duration rem;
+      const std::int64_t fit = absl::IDivDuration(seg_end - next, step, &rem);
+      n = std::min(n, static_cast<std::size_t>(std::max<std::int64_t>(fit, 0)));
+    }
+    absl::int128 sum = 0;
+    std::size_t k = 0;
+    for (; k < n; ++k) {
+      const Value& v = values[i + k];
+      if (v.unit != cur_unit_ || v.exponent != cur_exp_ || v.mantissa > limit_ ||
+          v.mantissa < -limit_) {
+        break;
+      }
+      sum += v.mantissa;
+    }
+    // |sum| <= n * limit_, and n < 2^27 for any sane raster; checked all the same.
+    absl::int128 scaled;
+    if (!mul128(sum, factor_, &scaled)) return overflow_error(intervals_);
+    dev_acc_[cur_] += scaled;
+    intervals_ += k;
+    i += k;
+  }
+  return absl::OkStatus();
+}
+
+bool BillBuilder::select_device(std::uint32_t device) {
+  if (device >= site_->devices.size()) return false;
+  cur_device_ = device;
+  dev_ = &site_->devices[device];
+  const auto mi = static_cast<std::size_t>(dev_->medium);
+  tl_ = &timelines_[mi];
+  dev_acc_ = acc_.data() + device_base_[device];
+  if (cur_ >= tl_->segments().size()) cur_ = 0;
+  unit_ok_ = false;
+  cur_unit_ = Unit::kNone;
+  cur_exp_ = INT32_MIN;  // forces the unit to be looked at again
+  return true;
+}
+
 absl::Status BillBuilder::add_one(const ConsumptionInterval& iv) {
-  if (iv.device >= site_->devices.size()) {
+  if (iv.device != cur_device_ && !select_device(iv.device)) {
     return absl::InvalidArgumentError(str_cat("tariff: device index ", iv.device,
                                               " not on the site (", site_->devices.size(),
                                               " devices)"));
   }
-  const Device& dev = site_->devices[iv.device];
-  const auto mi = static_cast<std::size_t>(dev.medium);
-  const auto scale = unit_scale(iv.consumption.unit, billing_unit(dev.medium));
-  if (!scale) {
-    return mismatch_error("tariff", str_cat("unit of device \"", dev.id, "\""),
-                          unit_symbol(iv.consumption.unit),
-                          str_cat("a unit of ", unit_symbol(billing_unit(dev.medium))));
+  const Value& q = iv.consumption;
+  if (q.unit != cur_unit_ || q.exponent != cur_exp_) {
+    cur_unit_ = q.unit;
+    cur_exp_ = q.exponent;
+    const auto scale = unit_scale(q.unit, billing_unit(dev_->medium));
+    unit_ok_ = scale.has_value();
+    cur_scale_ = scale.value_or(0);
+    const int k = q.exponent + cur_scale_ - kExactQuantityExponent;
+    factor_ = 0;
+    if (unit_ok_ && k >= 0 && k <= 18) {
+      factor_ = pow10_i64(k);
+      const absl::int128 lim = kMaxTerm / factor_;
+      limit_ = lim > absl::int128(INT64_MAX) ? INT64_MAX : static_cast<std::int64_t>(lim);
+    }
+  }
+  if (!unit_ok_) {
+    return mismatch_error("tariff", str_cat("unit of device \"", dev_->id, "\""),
+                          unit_symbol(q.unit),
+                          str_cat("a unit of ", unit_symbol(billing_unit(dev_->medium))));
   }
   if (!(iv.start < iv.end)) {
     return absl::InvalidArgumentError(
-        str_cat("tariff: interval of device \"", dev.id, "\" does not end after it starts"));
+        str_cat("tariff: interval of device \"", dev_->id, "\" does not end after it starts"));
   }
-  const int qe = iv.consumption.exponent + *scale;
-  const Pow10& t = pow10();
-  const Timeline& tl = timelines_[mi];
-  const std::span<const Segment> segs = tl.segments();
-  std::size_t cur = cursor_[mi];
-  if (!(segs[cur].start <= iv.start && iv.start < tl.end_of(cur))) {
+  const std::span<const Segment> segs = tl_->segments();
+  std::size_t cur = cur_;
+  if (!(segs[cur].start <= iv.start && iv.start < tl_->end_of(cur))) {
     if (cur + 1 < segs.size() && segs[cur + 1].start <= iv.start &&
-        iv.start < tl.end_of(cur + 1)) {
+        iv.start < tl_->end_of(cur + 1)) {
       ++cur;
     } else {
-      cur = tl.index_at(iv.start);
+      cur = tl_->index_at(iv.start);
     }
   }
-  Cell* base = cells_.data() + device_base_[iv.device];
-  const std::size_t slots = slots_[mi];
-  auto accumulate = [&](absl::int128 q, int exp, const Segment& seg) {
-    if (seg.bucket < 0) return true;
-    Cell& cell = base[static_cast<std::size_t>(seg.bucket) * slots +
-                      static_cast<std::size_t>(seg.tariff + 1)];
-    absl::int128 v;
-    if (!to_fixed(t, q, exp, kExactQuantityExponent, &v)) return false;
-    cell.quantity += v;
-    if (seg.tariff >= 0) {
-      absl::int128 p;
-      if (!mul128(q, seg.price.mantissa, &p)) return false;
-      if (!to_fixed(t, p, exp + seg.price.exponent, kExactMoneyExponent, &v)) return false;
-      cell.cost += v;
-    }
-    return true;
-  };
+  cur_ = cur;
+  // The common case: the whole interval in one segment, a plain exact add.
+  if (iv.end <= tl_->end_of(cur) && factor_ != 0 && q.mantissa <= limit_ &&
+      q.mantissa >= -limit_) {
+    dev_acc_[cur] += absl::int128(q.mantissa) * factor_;
+    return absl::OkStatus();
+  }
+  return add_split(iv, cur, q.exponent + cur_scale_);
+}
 
-  if (iv.end <= tl.end_of(cur)) {  // the common case: the whole interval in one segment
-    cursor_[mi] = cur;
-    if (!accumulate(iv.consumption.mantissa, qe, segs[cur])) return overflow_error(intervals_);
+absl::Status BillBuilder::add_split(const ConsumptionInterval& iv, std::size_t cur, int qe) {
+  const Pow10& t = pow10();
+  absl::int128 v;
+  if (iv.end <= tl_->end_of(cur)) {  // one segment, but an unusual exponent or magnitude
+    if (!to_fixed(t, iv.consumption.mantissa, qe, kExactQuantityExponent, &v)) {
+      return overflow_error(intervals_);
+    }
+    dev_acc_[cur] += v;
     return absl::OkStatus();
   }
   // Split in proportion to time; the cumulative rounding makes the parts add up exactly.
   const std::int64_t total_ms = absl::ToInt64Milliseconds(iv.end - iv.start);
   if (total_ms > kMaxIntervalMs) {
     return absl::InvalidArgumentError(
-        str_cat("tariff: interval of device \"", dev.id, "\" lasts over 100 years"));
+        str_cat("tariff: interval of device \"", dev_->id, "\" lasts over 100 years"));
   }
   if (total_ms <= 0) {  // shorter than a millisecond: it belongs where it starts
-    cursor_[mi] = cur;
-    if (!accumulate(iv.consumption.mantissa, qe, segs[cur])) return overflow_error(intervals_);
+    if (!to_fixed(t, iv.consumption.mantissa, qe, kExactQuantityExponent, &v)) {
+      return overflow_error(intervals_);
+    }
+    dev_acc_[cur] += v;
     return absl::OkStatus();
   }
   const absl::int128 q6 = absl::int128(iv.consumption.mantissa) * 1000000;
@@ -289,17 +379,20 @@ absl::Status BillBuilder::add_one(const ConsumptionInterval& iv) {
   absl::int128 done = 0;
   std::size_t j = cur;
   while (true) {
-    const absl::Time seg_end = tl.end_of(j);
+    const absl::Time seg_end = tl_->end_of(j);
     const bool last = iv.end <= seg_end;
     const absl::int128 cum =
         last ? q6
              : div_round(q6 * absl::ToInt64Milliseconds(seg_end - iv.start), total_ms);
-    if (!accumulate(cum - done, e6, segs[j])) return overflow_error(intervals_);
+    if (!to_fixed(t, cum - done, e6, kExactQuantityExponent, &v)) {
+      return overflow_error(intervals_);
+    }
+    dev_acc_[j] += v;
     done = cum;
     if (last) break;
     ++j;
   }
-  cursor_[mi] = j;
+  cur_ = j;
   return absl::OkStatus();
 }
 
@@ -322,7 +415,27 @@ absl::StatusOr<Bill> BillBuilder::finish() const {
     const Device& dev = site.devices[d];
     const auto mi = static_cast<std::size_t>(dev.medium);
     const std::size_t slots = slots_[mi];
-    const std::span<const Cell> cells(cells_.data() + device_base_[d], nb * slots);
+    // Quantity per segment -> quantity and cost per (bucket, slot).
+    std::vector<Cell> dev_cells(nb * slots);
+    const std::span<const Segment> segs = timelines_[mi].segments();
+    for (std::size_t j = 0; j < segs.size(); ++j) {
+      const Segment& seg = segs[j];
+      const absl::int128 q = acc_[device_base_[d] + j];
+      if (seg.bucket < 0 || q == 0) continue;
+      Cell& cell = dev_cells[static_cast<std::size_t>(seg.bucket) * slots +
+                             static_cast<std::size_t>(seg.tariff + 1)];
+      cell.quantity += q;
+      if (seg.tariff < 0) continue;
+      absl::int128 p, c;
+      if (!mul128(q, seg.price.mantissa, &p) ||
+          !to_fixed(pow10(), p, kExactQuantityExponent + seg.price.exponent,
+                    kExactMoneyExponent, &c)) {
+        return absl::OutOfRangeError(
+            str_cat("tariff: cost of device \"", dev.id, "\" too large to sum exactly"));
+      }
+      cell.cost += c;
+    }
+    const std::span<const Cell> cells(dev_cells);
     std::vector<Cell> per_slot(slots);
     for (std::size_t b = 0; b < nb; ++b) add_cells(per_slot, cells.subspan(b * slots, slots));
     EMSCORE_ASSIGN_OR_RETURN(Breakdown bd, make_breakdown(site, dev.medium, per_slot));

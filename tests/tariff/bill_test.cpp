@@ -354,6 +354,42 @@ TEST(Bill, ResultDoesNotDependOnIntervalOrderOrBatching) {
   }
 }
 
+TEST(Bill, RasterGivesTheSameBillAsIntervals) {
+  TariffPlan p = testing::seed_plan(false);
+  p.tariffs[0].prices.push_back(PricePoint{absl::CivilDay(2020, 3, 16), Value(2200, -4)});
+  const Site site = site_with(p);
+  const absl::TimeZone& tz = site.time_zone;
+  // Odd values, a unit change (Wh) in the middle and an interval that spans a switch.
+  std::vector<Value> values;
+  for (int i = 0; i < 2972; ++i) values.push_back(Value(100 + i % 37, -3, Unit::kKiloWattHour));
+  for (int i = 1000; i < 1010; ++i) values[static_cast<std::size_t>(i)] = Value(250, 0, Unit::kWattHour);
+  const absl::Time start = local(tz, 2020, 3, 1) + absl::Minutes(7);  // off the quarter hours
+  std::vector<ConsumptionInterval> v;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const absl::Time t = start + absl::Minutes(15) * static_cast<std::int64_t>(i);
+    v.push_back({0, t, t + absl::Minutes(15), values[i]});
+  }
+  const auto period = BillPeriod::month(absl::CivilMonth(2020, 3));
+  const Bill a = bill_for(site, period, v);
+  auto builder = *BillBuilder::create(site, period);
+  ASSERT_TRUE(builder.add_raster(0, start, absl::Minutes(15), values).ok());
+  const Bill b = *builder.finish();
+  EXPECT_EQ(b.intervals, a.intervals);
+  EXPECT_EQ(b.total_cost, a.total_cost);
+  const auto& ea = a.medium(Medium::kElectricity);
+  const auto& eb = b.medium(Medium::kElectricity);
+  for (std::size_t t = 0; t < 3; ++t) {
+    EXPECT_TRUE(eb.total.by_tariff[t].quantity.identical(ea.total.by_tariff[t].quantity)) << t;
+    EXPECT_EQ(eb.total.by_tariff[t].cost, ea.total.by_tariff[t].cost) << t;
+  }
+  for (std::size_t d = 0; d < 31; ++d) {
+    EXPECT_EQ(eb.by_bucket[d].total.cost, ea.by_bucket[d].total.cost) << d;
+  }
+  EXPECT_FALSE(builder.add_raster(0, start, absl::ZeroDuration(), values).ok());
+  const Value bad_unit(1, 0, Unit::kLitre);
+  EXPECT_FALSE(builder.add_raster(0, start, absl::Minutes(15), {&bad_unit, 1}).ok());
+}
+
 TEST(BillPeriod, ParseAndFormat) {
   EXPECT_EQ(BillPeriod::parse("2020")->granularity, Granularity::kYear);
   EXPECT_EQ(BillPeriod::parse("2020-03")->granularity, Granularity::kMonth);

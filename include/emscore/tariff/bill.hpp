@@ -23,6 +23,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -122,6 +123,12 @@ class BillBuilder {
   // Errors (and adds nothing more) on an unknown device, an interval that does not end after
   // it starts or lasts over 100 years, or a unit that is not one of the device's medium.
   absl::Status add(std::span<const ConsumptionInterval> intervals);
+  // A raster: values[i] is the consumption of `device` over [start + i*step, start +
+  // (i+1)*step). The same result as add() with those intervals, but runs of values inside one
+  // timeline segment are summed first and multiplied once (what a load profile of 15-minute
+  // readouts looks like). step must be positive.
+  absl::Status add_raster(std::uint32_t device, absl::Time start, absl::Duration step,
+                          std::span<const Value> values);
   absl::StatusOr<Bill> finish() const;
 
   const Timeline& timeline(Medium m) const noexcept {
@@ -137,16 +144,32 @@ class BillBuilder {
  private:
   BillBuilder() = default;
   absl::Status add_one(const ConsumptionInterval& iv);
+  absl::Status add_split(const ConsumptionInterval& iv, std::size_t cur, int qe);
+  bool select_device(std::uint32_t device);
 
   const Site* site_ = nullptr;
   BillPeriod period_;
   std::vector<Bucket> buckets_;
   std::array<Timeline, kMediumCount> timelines_;
   std::array<std::size_t, kMediumCount> slots_{};   // tariffs + 1 (slot 0 = unpriced)
-  std::array<std::size_t, kMediumCount> cursor_{};  // last segment used, per medium
-  std::vector<std::size_t> device_base_;            // first cell of each device
-  std::vector<Cell> cells_;  // [device][bucket][slot]
+  // Quantity per device and timeline segment, exact at 10^kExactQuantityExponent. The price
+  // is constant over a segment, so cost = sum over segments of quantity x price, computed
+  // once in finish(): the per-interval work is a lookup and an add.
+  std::vector<std::size_t> device_base_;  // first accumulator of each device
+  std::vector<absl::int128> acc_;
   std::size_t intervals_ = 0;
+  // Hot-path state: the device, medium and segment of the previous interval.
+  std::uint32_t cur_device_ = UINT32_MAX;
+  const Device* dev_ = nullptr;
+  const Timeline* tl_ = nullptr;
+  absl::int128* dev_acc_ = nullptr;
+  std::size_t cur_ = 0;
+  Unit cur_unit_ = Unit::kNone;
+  int cur_exp_ = 0;
+  int cur_scale_ = 0;        // exponent shift from the interval's unit to the billing unit
+  bool unit_ok_ = false;
+  std::int64_t factor_ = 0;  // 10^(qe - kExactQuantityExponent) when that is in 0..18
+  std::int64_t limit_ = 0;   // largest |mantissa| that may be multiplied by factor_
 };
 
 // One-shot form: create, add, finish.
