@@ -143,8 +143,10 @@ class BitReader {
     unsigned q = 0;
     for (;;) {
       refill();
-      if (buf_ != 0) {
-        const unsigned z = static_cast<unsigned>(std::countr_zero(buf_));
+      // Only the low avail_ bits are counted; refill() may have put more above them.
+      const std::uint64_t w = buf_ & mask(avail_);
+      if (w != 0) {
+        const unsigned z = static_cast<unsigned>(std::countr_zero(w));
         if (q + z > max) return max + 1;
         consume(z + 1);
         return q + z;

@@ -33,7 +33,7 @@ namespace emscore::profile {
 
 inline constexpr std::uint8_t kCodecVersion = 1;
 // A decoder refuses blocks that claim more samples (bounds memory on hostile input).
-inline constexpr std::size_t kMaxBlockSamples = std::size_t{1} << 22;
+inline constexpr std::size_t kMaxBlockSamples = std::size_t{1} << 20;
 
 // Appends one encoded block of `samples` to `out`. The samples must satisfy check_series()
 // and have timestamps in whole milliseconds; at most kMaxBlockSamples of them.
