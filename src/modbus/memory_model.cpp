@@ -73,11 +73,19 @@ ExceptionCode MemoryDataModel::read_input_registers(std::uint8_t unit, std::uint
 }
 ExceptionCode MemoryDataModel::write_coils(std::uint8_t unit, std::uint16_t address,
                                            std::span<const bool> values) {
+  if (unit == kBroadcastUnit && !any_unit_) {
+    for (auto& [u, bk] : banks_) copy_in(bk->coils, address, values);
+    return ExceptionCode::kNone;
+  }
   Bank* b = bank(unit);
   return b ? copy_in(b->coils, address, values) : ExceptionCode::kGatewayPathUnavailable;
 }
 ExceptionCode MemoryDataModel::write_registers(std::uint8_t unit, std::uint16_t address,
                                                std::span<const std::uint16_t> values) {
+  if (unit == kBroadcastUnit && !any_unit_) {
+    for (auto& [u, bk] : banks_) copy_in(bk->holding, address, values);
+    return ExceptionCode::kNone;
+  }
   Bank* b = bank(unit);
   return b ? copy_in(b->holding, address, values) : ExceptionCode::kGatewayPathUnavailable;
 }

@@ -67,3 +67,20 @@ TEST(MemoryDataModel, TablesAndBounds) {
 
 }  // namespace
 }  // namespace emscore::modbus
+
+namespace emscore::modbus {
+namespace {
+TEST(MemoryDataModel, BroadcastWritesReachEveryUnit) {
+  MemoryDataModel m;
+  m.add_unit(1);
+  m.add_unit(2);
+  const std::array<std::uint16_t, 1> w = {9};
+  EXPECT_EQ(m.write_registers(MemoryDataModel::kBroadcastUnit, 3, w), ExceptionCode::kNone);
+  EXPECT_EQ(m.bank(1)->holding[3], 9);
+  EXPECT_EQ(m.bank(2)->holding[3], 9);
+  const std::array<bool, 1> c = {true};
+  EXPECT_EQ(m.write_coils(0, 4, c), ExceptionCode::kNone);
+  EXPECT_TRUE(m.bank(2)->coils[4]);
+}
+}  // namespace
+}  // namespace emscore::modbus

@@ -13,6 +13,8 @@
 //     device does not have, kIllegalDataValue for a value it refuses, kServerDeviceFailure
 //     when reading the underlying source failed, kServerDeviceBusy to ask for a retry.
 //   - The defaults answer kIllegalFunction: a table a device does not have.
+//   - An RTU broadcast (address 0) arrives as unit 0, whatever serves_unit() says; the
+//     model decides what a broadcast write means for it (MemoryDataModel: every unit).
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,7 @@
 // The four tables of 65536 entries for each configured unit. It backs the CLI's test server,
 // the examples, the interop tests and the benchmarks, and is a reference for implementers of
 // DataModel. Units are added explicitly; with `any_unit` every unit id maps to one bank.
+// A write to unit 0 (an RTU broadcast) goes to every bank.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,7 @@ namespace emscore::modbus {
 
 class MemoryDataModel : public DataModel {
  public:
+  static constexpr std::uint8_t kBroadcastUnit = 0;
   struct Bank {
     std::vector<bool> coils = std::vector<bool>(65536);
     std::vector<bool> discrete_inputs = std::vector<bool>(65536);
