@@ -34,7 +34,7 @@
 //   auto lm = LoadManager::create(config);             // validated configuration
 //   lm->add_station({DeviceRef{1}, "bay 1", 32'000, kPhaseAll, false});
 //   each cycle:
-//     lm->on_meter_sample(MeterSample::from_readings(readings, 3, now));  // or a MeterSample
+//     if (auto s = MeterSample::from_readings(readings, 3); s.ok()) lm->on_meter_sample(*s);
 //     lm->on_station_status(DeviceRef{1}, {StationState::kCharging, 31'500});
 //     Decision d = lm->decide(now);
 //     for (const Command& c : d.commands) driver.apply(c);   // decreases come first
