@@ -138,6 +138,11 @@ class BitReader {
     refill();
     return lo | (take_small(n - 32) << 32);
   }
+  // n <= 8: refills only when needed (per-sample exponent offsets).
+  std::uint64_t take_upto8(unsigned n) {
+    if (avail_ < 8) refill();
+    return take_small(n);
+  }
   // Counts zeros up to a one (consumed); gives up (returns max+1) after `max` zeros.
   unsigned take_unary(unsigned max) {
     unsigned q = 0;
@@ -199,25 +204,48 @@ class BitReader {
   bool rice_run(unsigned k, std::size_t len, std::uint64_t& m1, std::uint64_t& m2,
                 std::int64_t* out) {
     const std::uint64_t kmask = mask(k);
+    // Reader state in locals (registers) for the loop; written back around slow paths.
+    const std::uint8_t* p = p_;
+    std::uint64_t buf = buf_;
+    unsigned avail = avail_;
+    std::uint64_t a = m1, b = m2;
     for (std::size_t t = 0; t < len; ++t) {
-      refill();
-      const std::uint64_t w = buf_;
+      if (avail < 40) {
+        if (end_ - p >= 8) {
+          std::uint64_t w;
+          std::memcpy(&w, p, 8);
+          if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+          buf |= w << avail;
+          p += (63 - avail) >> 3;
+          avail |= 56;
+        } else {
+          p_ = p, buf_ = buf, avail_ = avail;
+          refill();
+          p = p_, buf = buf_, avail = avail_;
+        }
+      }
+      const std::uint64_t w = buf & ((1ULL << avail) - 1);
       const unsigned q = w == 0 ? 64 : static_cast<unsigned>(std::countr_zero(w));
       std::uint64_t u;
-      if (q + 1 + k <= avail_ && q < kEscape) [[likely]] {
+      if (q < kEscape && q + 1 + k <= avail) [[likely]] {
         u = (static_cast<std::uint64_t>(q) << k) | ((w >> (q + 1)) & kmask);
         const unsigned used = q + 1 + k;
-        buf_ = used >= 64 ? 0 : buf_ >> used;
-        avail_ -= used;
-      } else if (!take_rice(k, &u)) {
-        return false;
+        buf >>= used;
+        avail -= used;
+      } else {
+        p_ = p, buf_ = buf, avail_ = avail;
+        if (!take_rice(k, &u)) return false;
+        p = p_, buf = buf_, avail = avail_;
       }
       const std::uint64_t r = (u >> 1) ^ (0 - (u & 1));
-      const std::uint64_t v = (kOrder2 ? 2 * m1 - m2 : m1) + r;
-      m2 = m1;
-      m1 = v;
+      const std::uint64_t v = (kOrder2 ? 2 * a - b : a) + r;
+      b = a;
+      a = v;
       out[t] = static_cast<std::int64_t>(v);
     }
+    p_ = p, buf_ = buf, avail_ = avail;
+    m1 = a;
+    m2 = b;
     return true;
   }
 
@@ -544,7 +572,7 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
     const unsigned width = static_cast<unsigned>(r.take(4));
     if (width > 8) return fail("exponent width over 8 bits");
     for (std::size_t i = 0; i < n; ++i) {
-      const int e = emin + static_cast<int>(r.take(width));
+      const int e = emin + static_cast<int>(r.take_upto8(width));
       if (e > 127) return fail("exponent out of range");
       ex[i] = static_cast<std::int8_t>(e);
     }
