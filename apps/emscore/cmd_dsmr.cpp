@@ -38,13 +38,40 @@ using emscore::cli::Context;
 namespace dsmr = emscore::dsmr;
 namespace json = boost::json;
 
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+// Text for JSON: CR LF of wrapped lines removed; bytes that are not UTF-8 (meters send
+// Latin-1 at most) read as Latin-1, so that the output is always valid JSON text.
 std::string clean_text(std::string_view raw) {
   std::string s;
   s.reserve(raw.size());
   for (char c : raw) {
     if (c != '\r' && c != '\n') s += c;
   }
-  return s;
+  if (valid_utf8(s)) return s;
+  std::string latin1;
+  for (char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x80) {
+      latin1 += c;
+    } else {
+      latin1 += static_cast<char>(0xC0 | (b >> 6));
+      latin1 += static_cast<char>(0x80 | (b & 0x3F));
+    }
+  }
+  return latin1;
 }
 
 // Hex-encoded text objects: equipment ids (0-n:96.1.x), text messages (0-0:96.13.x), the
@@ -59,9 +86,9 @@ json::object value_json(const dsmr::ValueGroup& g, bool hex_text_object) {
     case dsmr::GroupKind::kNumber:
       if (!g.unit_text.empty()) {
         v["value"] = g.value.to_string();
-        v["unit"] = std::string(g.unit_text);
+        v["unit"] = clean_text(g.unit_text);
       } else {
-        v["value"] = std::string(g.raw);
+        v["value"] = clean_text(dsmr::ValueGroup::trim_spaces(g.raw));
         v["unit"] = nullptr;
       }
       break;
@@ -84,7 +111,7 @@ json::object value_json(const dsmr::ValueGroup& g, bool hex_text_object) {
     if (dsmr::decode_hex_text(clean_text(g.raw), &text)) {
       bool printable = true;
       for (unsigned char c : text) printable = printable && c >= 0x20 && c < 0x7F;
-      if (printable) v["text"] = text;
+      if (printable) v["text"] = std::move(text);
     }
   }
   return v;
@@ -92,7 +119,7 @@ json::object value_json(const dsmr::ValueGroup& g, bool hex_text_object) {
 
 json::object telegram_json(const dsmr::Telegram& t, std::uint64_t offset) {
   json::object out;
-  out["header"] = std::string(t.header);
+  out["header"] = clean_text(t.header);
   out["crc"] = std::string(dsmr::crc_status_name(t.crc));
   json::array objects;
   for (const dsmr::DataObject& o : t.objects) {
@@ -114,8 +141,8 @@ json::object telegram_json(const dsmr::Telegram& t, std::uint64_t offset) {
   out["objects"] = std::move(objects);
   out["offset"] = offset;
   json::object d;
-  d["manufacturer"] = std::string(t.dialect.manufacturer);
-  d["version"] = std::string(t.dialect.version);
+  d["manufacturer"] = clean_text(t.dialect.manufacturer);
+  d["version"] = clean_text(t.dialect.version);
   d["variant"] = std::string(dsmr::variant_name(t.dialect.variant));
   out["dialect"] = std::move(d);
   json::array issues;

@@ -217,7 +217,8 @@ TelegramParser::TelegramParser(ParserOptions options)
 
 void TelegramParser::classify(ValueGroup& g, const obis::ObisCode& obis, std::uint32_t index,
                               std::uint32_t offset) {
-  const std::string_view r = g.raw;
+  // Padding spaces ("( 230.1*V)") are tolerated; raw keeps them.
+  const std::string_view r = ValueGroup::trim_spaces(g.raw);
   if (r.empty()) {
     g.kind = GroupKind::kEmpty;
     return;
@@ -247,9 +248,9 @@ void TelegramParser::classify(ValueGroup& g, const obis::ObisCode& obis, std::ui
   }
   const std::size_t star = r.find('*');
   if (star != std::string_view::npos) {
-    if (parse_decimal(r.substr(0, star), &g.value)) {
+    if (parse_decimal(ValueGroup::trim_spaces(r.substr(0, star)), &g.value)) {
       g.kind = GroupKind::kNumber;
-      g.unit_text = r.substr(star + 1);
+      g.unit_text = ValueGroup::trim_spaces(r.substr(star + 1));
       if (auto u = p1_unit(g.unit_text)) g.value.unit = *u;
     }
     return;

@@ -18,8 +18,22 @@ struct CliRun {
   std::string out;
 };
 
+// For a single-quoted bash -c argument.
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 CliRun run(const std::string& args) {
-  const std::string cmd = std::string(EMSCORE_CLI) + " " + args + " 2>/dev/null";
+  const std::string cmd =
+      "bash -c '" + std::string(EMSCORE_CLI) + " " + escape(args) + " 2>/dev/null'";
   CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
@@ -91,6 +105,18 @@ TEST(DsmrCli, StdinStreamLegacyAndMismatch) {
   EXPECT_EQ(json::serialize(gas->at("values").as_array().back()),
             R"({"value":"1.001","unit":"m3"})");
   EXPECT_EQ(t[2].at("crc").as_string(), "mismatch");
+}
+
+TEST(DsmrCli, NonUtf8BytesGiveValidJson) {
+  // A text group with a Latin-1 byte (0xE9) and a number padded with spaces.
+  const CliRun r = run(std::string("dsmr parse < <(printf '/ABC5 meter\\r\\n\\r\\n") +
+                       "0-0:96.13.0(caf\\351)\\r\\n1-0:99.1.0( 13 )\\r\\n!\\r\\n')");
+  ASSERT_EQ(r.exit_status, 0) << r.out;
+  const auto t = lines(r.out);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(find(t[0], "0-0:96.13.0")->at("values").as_array()[0].at("value").as_string(),
+            "caf\xC3\xA9");
+  EXPECT_EQ(find(t[0], "1-0:99.1.0")->at("values").as_array()[0].at("value").as_string(), "13");
 }
 
 TEST(DsmrCli, SmartyKey) {

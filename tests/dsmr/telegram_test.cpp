@@ -158,6 +158,7 @@ TEST(Telegram, GenericUnknownCodesAndForms) {
       "1-0:1.8.0*255(00052185.7825309*kWh)\r\n"
       "7-0:99.99.9(1.5*furlong)(-2)(abc def)\r\n"
       "1-0:32.7.0 (230.1*V)  \r\n"
+      "1-0:52.7.0( 231.5 * V )\r\n"
       "1.8.1(000001.000*kWh)\r\n"
       "0-0:96.13.0(303132\r\n"
       "333435)\r\n"
@@ -166,7 +167,8 @@ TEST(Telegram, GenericUnknownCodesAndForms) {
   auto t = p.parse(s);
   ASSERT_TRUE(t.ok());
   EXPECT_TRUE(t->issues.empty()) << describe(t->issues[0]);
-  ASSERT_EQ(t->objects.size(), 6u);
+  ASSERT_EQ(t->objects.size(), 7u);
+  EXPECT_TRUE(t->number("1-0:52.7.0"_obis)->identical(Value(2315, -1, Unit::kVolt)));
   EXPECT_EQ(t->objects[0].obis, obis::ObisCode(1, 0, 0, 0, 0, 255));
   EXPECT_TRUE(t->number(obis::ObisCode(1, 0, 1, 8, 0, 255))
                   ->identical(Value(521857825309, -7, Unit::kKiloWattHour)));
@@ -178,9 +180,9 @@ TEST(Telegram, GenericUnknownCodesAndForms) {
   EXPECT_TRUE(g[1].value.identical(Value(-2, 0)));
   EXPECT_EQ(g[2].kind, GroupKind::kText);
   EXPECT_TRUE(t->number("1-0:32.7.0"_obis)->identical(Value(2301, -1, Unit::kVolt)));
-  EXPECT_EQ(t->objects[4].obis, "1-0:1.8.1"_obis);
+  EXPECT_EQ(t->objects[5].obis, "1-0:1.8.1"_obis);
   // A text message broken over two lines is one group.
-  auto m = t->groups(t->objects[5]);
+  auto m = t->groups(t->objects[6]);
   ASSERT_EQ(m.size(), 1u);
   EXPECT_EQ(m[0].raw, "303132\r\n333435");
 }

@@ -59,10 +59,15 @@ struct ValueGroup {
   absl::Time time;             // kTimestamp: absolute time
   obis::ObisCode obis;         // kObis
 
-  // The number as written, without "*unit" ("000004.426").
+  // The number as written, without "*unit" and surrounding spaces ("000004.426").
   std::string_view number_text() const noexcept {
     const auto star = raw.find('*');
-    return star == std::string_view::npos ? raw : raw.substr(0, star);
+    return trim_spaces(star == std::string_view::npos ? raw : raw.substr(0, star));
+  }
+  static constexpr std::string_view trim_spaces(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
   }
 };
 
