@@ -224,13 +224,13 @@ class BitReader {
           p = p_, buf = buf_, avail = avail_;
         }
       }
-      const std::uint64_t w = buf & ((1ULL << avail) - 1);
+      const std::uint64_t w = buf & mask(avail);  // avail may be 64 after a tail refill
       const unsigned q = w == 0 ? 64 : static_cast<unsigned>(std::countr_zero(w));
       std::uint64_t u;
       if (q < kEscape && q + 1 + k <= avail) [[likely]] {
         u = (static_cast<std::uint64_t>(q) << k) | ((w >> (q + 1)) & kmask);
         const unsigned used = q + 1 + k;
-        buf >>= used;
+        buf = used >= 64 ? 0 : buf >> used;
         avail -= used;
       } else {
         p_ = p, buf_ = buf, avail_ = avail;
