@@ -51,6 +51,7 @@ absl::Status P1Reader::open(const std::string& device, const SerialSettings& s) 
   device_ = device;
   framer_.reset();
   ready_.clear();
+  smarty_buffer_.clear();
   stats_ = {};
   return absl::OkStatus();
 }
@@ -79,6 +80,54 @@ void P1Reader::on_event(const dsmr::FrameEvent& e) {
       ++stats_.framing_errors;
       return;
   }
+}
+
+absl::Status P1Reader::feed_smarty(std::span<const std::uint8_t> bytes) {
+  smarty_buffer_.insert(smarty_buffer_.end(), bytes.begin(), bytes.end());
+  std::size_t pos = 0;
+  absl::Status failure;
+  while (pos < smarty_buffer_.size()) {
+    if (smarty_buffer_[pos] != 0xDB) {
+      ++stats_.noise_bytes;
+      ++pos;
+      continue;
+    }
+    const std::span<const std::uint8_t> rest(smarty_buffer_.data() + pos,
+                                             smarty_buffer_.size() - pos);
+    auto header = dsmr::read_smarty_header(rest);
+    if (!header.ok()) {
+      if (header.status().code() == absl::StatusCode::kOutOfRange) break;  // need more bytes
+      ++stats_.noise_bytes;
+      ++pos;  // a 0xDB that does not start a frame
+      continue;
+    }
+    if (header->frame_length > options_.framer.max_telegram_bytes + 64) {
+      ++stats_.noise_bytes;
+      ++pos;  // an implausible length: not a frame
+      continue;
+    }
+    if (rest.size() < header->frame_length) break;
+    plaintext_.clear();
+    auto info = dsmr::decrypt_smarty(rest, *options_.smarty_key, options_.smarty_auth_key,
+                                     plaintext_);
+    pos += header->frame_length;
+    if (!info.ok()) {
+      ++stats_.smarty_failures;
+      if (failure.ok()) failure = info.status();
+      continue;
+    }
+    ++stats_.smarty_frames;
+    framer_.feed(plaintext_, [this](const dsmr::FrameEvent& e) { on_event(e); });
+    // Each frame holds one whole telegram: end it there (a telegram cut by a lost frame must
+    // not swallow the next one).
+    framer_.finish([this](const dsmr::FrameEvent& e) { on_event(e); });
+  }
+  smarty_buffer_.erase(smarty_buffer_.begin(),
+                       smarty_buffer_.begin() + static_cast<std::ptrdiff_t>(pos));
+  // A wrong key fails every frame: say so rather than time out. Telegrams decrypted before
+  // the failure stay queued for the next read.
+  if (!failure.ok() && ready_.empty()) return failure;
+  return absl::OkStatus();
 }
 
 bool P1Reader::take_ready(absl::StatusOr<ReceivedTelegram>& result) {
@@ -115,8 +164,17 @@ bool P1Reader::on_read(boost::system::error_code ec, std::size_t n,
     if (seven_bit_) {
       for (std::size_t k = 0; k < n; ++k) buffer_[k] &= 0x7F;
     }
-    framer_.feed(std::span<const std::uint8_t>(buffer_.data(), n),
-                 [this](const dsmr::FrameEvent& e) { on_event(e); });
+    const std::span<const std::uint8_t> got(buffer_.data(), n);
+    if (options_.smarty_key) {
+      if (absl::Status s = feed_smarty(got); !s.ok()) {
+        ++generation_;
+        timer_.cancel();
+        result = std::move(s);
+        return true;
+      }
+    } else {
+      framer_.feed(got, [this](const dsmr::FrameEvent& e) { on_event(e); });
+    }
     if (take_ready(result)) {
       ++generation_;
       timer_.cancel();

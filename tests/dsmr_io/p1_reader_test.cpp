@@ -20,6 +20,7 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/use_future.hpp"
 #include "emscore/dsmr/emitter.hpp"
+#include "emscore/dsmr/smarty.hpp"
 #include "emscore/dsmr/telegram.hpp"
 
 namespace emscore::dsmr_io {
@@ -205,6 +206,61 @@ TEST(P1Reader, FutureTokenAndQueuedTelegrams) {
     ASSERT_TRUE(t.ok()) << t.status();
     EXPECT_EQ(std::string(t->bytes.begin(), t->bytes.end()) + "\r\n", meter_telegram(i));
   }
+}
+
+TEST(P1Reader, LuxembourgSmartyFramesOverAPty) {
+  PtyPair pty;
+  ASSERT_TRUE(pty.ready());
+  const dsmr::AesKey key = *dsmr::parse_key("0F0E0D0C0B0A09080706050403020100");
+  const std::array<std::uint8_t, 8> title = {'S', 'A', 'G', 'y', 0x12, 0x34, 0x56, 0x78};
+  std::string wire = "\xDB junk ";  // a stray 0xDB that starts no frame
+  for (int i = 0; i < 3; ++i) {
+    const std::string plain = meter_telegram(i);
+    const auto frame = dsmr::encrypt_smarty(
+        std::span(reinterpret_cast<const std::uint8_t*>(plain.data()), plain.size()), key,
+        dsmr::kSmartyDefaultAuthKey, title, static_cast<std::uint32_t>(100 + i));
+    wire.append(frame.begin(), frame.end());
+  }
+  Meter m(pty.b());
+  ASSERT_TRUE(m.ok());
+  m.write_slowly(wire, 37);
+
+  asio::io_context io;
+  ReaderOptions opts;
+  opts.timeout = 5s;
+  opts.smarty_key = key;
+  P1Reader reader(io.get_executor(), opts);
+  ASSERT_TRUE(reader.open(pty.a(), SerialSettings::dsmr5()).ok());
+  std::vector<ReceivedTelegram> got;
+  std::function<void(absl::StatusOr<ReceivedTelegram>)> next =
+      [&](absl::StatusOr<ReceivedTelegram> t) {
+        ASSERT_TRUE(t.ok()) << t.status();
+        got.push_back(std::move(*t));
+        if (got.size() < 3) reader.async_read_telegram(next);
+      };
+  reader.async_read_telegram(next);
+  io.run();
+  ASSERT_EQ(got.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(got[i].crc, dsmr::CrcStatus::kOk);
+    EXPECT_EQ(std::string(got[i].bytes.begin(), got[i].bytes.end()) + "\r\n", meter_telegram(i));
+  }
+  EXPECT_EQ(reader.stats().smarty_frames, 3u);
+
+  // The same line read with a wrong key: a clear error, not a timeout.
+  Meter m2(pty.b());
+  ASSERT_TRUE(m2.ok());
+  io.restart();
+  ReaderOptions wrong = opts;
+  wrong.smarty_key = *dsmr::parse_key("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF");
+  P1Reader reader2(io.get_executor(), wrong);
+  ASSERT_TRUE(reader2.open(pty.a(), SerialSettings::dsmr5()).ok());
+  m2.write_slowly(wire, wire.size());
+  absl::StatusOr<ReceivedTelegram> result = absl::UnknownError("not called");
+  reader2.async_read_telegram([&](absl::StatusOr<ReceivedTelegram> t) { result = std::move(t); });
+  io.run();
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kPermissionDenied) << result.status();
+  EXPECT_NE(result.status().message().find("wrong encryption key"), absl::string_view::npos);
 }
 
 TEST(P1Reader, SilentMeterTimesOut) {

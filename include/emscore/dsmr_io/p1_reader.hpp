@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@
 #include "boost/asio/serial_port.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "emscore/dsmr/framer.hpp"
+#include "emscore/dsmr/smarty.hpp"
 
 namespace emscore::dsmr_io {
 
@@ -57,12 +59,17 @@ struct ReaderOptions {
   std::chrono::milliseconds timeout{15000};
   bool deliver_crc_mismatch = false;
   dsmr::FramerOptions framer;
+  // Luxembourg Smarty: the line carries AES-128-GCM frames (dsmr/smarty.hpp); they are cut,
+  // decrypted with this key and AK, and the plaintext telegrams delivered. A frame whose tag
+  // does not verify (wrong key) completes the read with PermissionDenied.
+  std::optional<dsmr::AesKey> smarty_key;
+  dsmr::AesKey smarty_auth_key = dsmr::kSmartyDefaultAuthKey;
 };
 
 struct ReceivedTelegram {
   std::vector<std::uint8_t> bytes;  // '/'..'!' plus CRC digits, ready for TelegramParser
   dsmr::CrcStatus crc = dsmr::CrcStatus::kAbsent;
-  std::uint64_t offset = 0;         // in the byte stream since open()
+  std::uint64_t offset = 0;         // in the byte stream since open() (Smarty: in the frame)
 };
 
 struct ReaderStats {
@@ -71,6 +78,8 @@ struct ReaderStats {
   std::uint64_t crc_mismatches = 0;
   std::uint64_t framing_errors = 0;
   std::uint64_t noise_bytes = 0;
+  std::uint64_t smarty_frames = 0;
+  std::uint64_t smarty_failures = 0;
 };
 
 class P1Reader {
@@ -135,6 +144,8 @@ class P1Reader {
                absl::StatusOr<ReceivedTelegram>& result);
   bool take_ready(absl::StatusOr<ReceivedTelegram>& result);
   void on_event(const dsmr::FrameEvent& e);
+  // Smarty: cuts frames out of smarty_buffer_ and feeds their plaintext to the framer.
+  absl::Status feed_smarty(std::span<const std::uint8_t> bytes);
 
   ReaderOptions options_;
   asio::serial_port port_;
@@ -142,6 +153,8 @@ class P1Reader {
   dsmr::TelegramFramer framer_;
   std::deque<ReceivedTelegram> ready_;
   std::vector<std::uint8_t> buffer_;
+  std::vector<std::uint8_t> smarty_buffer_;
+  std::vector<std::uint8_t> plaintext_;
   ReaderStats stats_;
   std::string device_;
   bool seven_bit_ = false;  // 7E1: bit 7 of each byte is parity, not data
