@@ -5,7 +5,7 @@
 // Scenario (currents in A, numbers or decimals; times in seconds from the start):
 //   {"config": {"max_current_a": 100, "max_charging_current_a": 80, "hysteresis_percent": 0,
 //               "first_step_percent": 75, "second_step_percent": 50, "min_guaranteed_ah": 32,
-//               "installation_phases": 3, "meter_timeout_s": 30, "settle_s": 5,
+//               "installation_phases": 3, "meter_timeout_s": 30, "settle_s": 5, "hold_s": 0,
 //               "below_minimum": "pause"|"clamp"},
 //    "stations": [{"id": 1, "rated_a": 32, "phases": "L1L2L3", "priority": false}],
 //    "steps": [{"at_s": 0, "other_a": 20 | [l1, l2, l3], "plug": [1], "unplug": [],
@@ -77,6 +77,7 @@ LoadManagerConfig read_config(const json::object& o) {
     else if (key == "installation_phases") c.installation_phases = integer(v, path);
     else if (key == "meter_timeout_s") c.meter_timeout = absl::Seconds(integer(v, path));
     else if (key == "settle_s") c.settle_time = absl::Seconds(integer(v, path));
+    else if (key == "hold_s") c.hold_time = absl::Seconds(integer(v, path));
     else if (key == "fail_safe_a") c.fail_safe_current = amps(v, path);
     else if (key == "below_minimum") {
       if (v == "pause") c.below_minimum = BelowMinimum::kPause;

@@ -168,6 +168,7 @@ absl::Status LoadManagerConfig::validate() const {
   if (fail_safe_budget < 0) return bad("fail_safe_budget must not be negative");
   if (meter_timeout <= absl::ZeroDuration()) return bad("meter_timeout must be positive");
   if (settle_time < absl::ZeroDuration()) return bad("settle_time must not be negative");
+  if (hold_time < absl::ZeroDuration()) return bad("hold_time must not be negative");
   return absl::OkStatus();
 }
 
@@ -575,6 +576,8 @@ void LoadManager::serve_queue(absl::Time now, Plan& plan) {
     if ((plan.blocked & all) == all) break;
     Slot& req = slots_[r];
     if (req.cfg.phases & plan.blocked) continue;  // an earlier request waits on its phases
+    // Not held long enough yet: it cannot start, and it does not hold back later ones.
+    if (now - req.waiting_since < config_.hold_time) continue;
     const MilliAmps min_start =
         req.ladder[2] != 0 ? req.ladder[2] : (req.ladder[1] != 0 ? req.ladder[1] : req.ladder[0]);
     undo.clear();

@@ -783,6 +783,22 @@ TEST(LoadManagerTiming, NoSecondDecisionOnAStaleOrUnsettledSample) {
   EXPECT_FALSE(d.decided);
 }
 
+TEST(LoadManagerTiming, HoldTimeDelaysTheAuthorisation) {
+  LoadManagerConfig c = site_config();
+  c.hold_time = absl::Seconds(60);  // the seed's recommended value
+  Site site(c);
+  site.add(1, A(32));
+  site.set_other(A(10));
+  site.plug(1);
+  // The request is seen at the first tick; it has waited 0..50 s in the six ticks after.
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_TRUE(site.tick().commands.empty()) << i;
+  }
+  EXPECT_THAT(briefs(site.tick().commands), ElementsAre("1 start 32000 new_request"));
+  c.hold_time = absl::Seconds(-1);
+  EXPECT_FALSE(c.validate().ok());
+}
+
 TEST(LoadManagerTiming, DeliveredChargeCountsTheMeasuredCurrent) {
   Site site(site_config());
   site.add(1, A(32));

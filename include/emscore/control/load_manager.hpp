@@ -90,6 +90,10 @@ struct LoadManagerConfig {
   // Sum of fail-safe currents allowed per phase while the meter is away; 0 = max_charging_current.
   MilliAmps fail_safe_budget = 0;
   absl::Duration settle_time = absl::Seconds(5);
+  // Hold time (seeds/003 "DLM improvement"): a request is authorised only after it has
+  // waited this long, so that the station is ready to accept the authorisation. The seed
+  // recommends 60 s; 0 (our default) authorises at once.
+  absl::Duration hold_time = absl::ZeroDuration();
 
   // The reason the configuration is unusable, or OK.
   absl::Status validate() const;
