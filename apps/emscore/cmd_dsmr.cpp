@@ -117,7 +117,15 @@ json::object value_json(const dsmr::ValueGroup& g, bool hex_text_object) {
   return v;
 }
 
-json::object telegram_json(const dsmr::Telegram& t, std::uint64_t offset) {
+}  // namespace
+
+namespace emscore::cli {
+// Shared with cmd_dsmr_io.cpp (`emscore dsmr read`): the JSON of one telegram.
+boost::json::object dsmr_telegram_json(const emscore::dsmr::Telegram& t, std::uint64_t offset);
+}  // namespace emscore::cli
+
+boost::json::object emscore::cli::dsmr_telegram_json(const emscore::dsmr::Telegram& t,
+                                                     std::uint64_t offset) {
   json::object out;
   out["header"] = clean_text(t.header);
   out["crc"] = std::string(dsmr::crc_status_name(t.crc));
@@ -150,6 +158,8 @@ json::object telegram_json(const dsmr::Telegram& t, std::uint64_t offset) {
   out["issues"] = std::move(issues);
   return out;
 }
+
+namespace {
 
 void print_text(Context& ctx, const dsmr::Telegram& t) {
   fmt::print(ctx.out, "/{}  crc {}  {} objects  ({})\n", t.header, dsmr::crc_status_name(t.crc),
@@ -233,7 +243,7 @@ int run_parse(std::span<const std::string> args, Context& ctx) {
     if (ctx.format == emscore::cli::Format::kText) {
       print_text(ctx, *t);
     } else {
-      emscore::cli::print_json(ctx, telegram_json(*t, offset));
+      emscore::cli::print_json(ctx, emscore::cli::dsmr_telegram_json(*t, offset));
     }
   };
 
