@@ -8,7 +8,8 @@
 // Both see the same site: Europe/Zurich, the seed's four rules plus a weekend rule, a price
 // change on 1 July.
 //   BM_BillBuilderRaster: the same intervals given as a raster (start, step, values) through
-//     BillBuilder::add_raster, which sums runs of values inside one segment before pricing. The shared interval buffer is re-labelled with each device id outside the timed region.
+//     BillBuilder::add_raster, which sums runs of values inside one segment before pricing. The
+//     shared interval buffer is re-labelled with each device id outside the timed region.
 #include <benchmark/benchmark.h>
 
 #include <vector>
@@ -26,7 +27,8 @@ Site make_site(int devices) {
   s.currency = *Currency::parse("EUR");
   absl::LoadTimeZone("Europe/Zurich", &s.time_zone);
   TariffPlan& p = s.plan(Medium::kElectricity);
-  p.tariffs = {Tariff{"T1", "#FF8800",
+  p.tariffs = {Tariff{"T1",
+                      "#FF8800",
                       {PricePoint{std::nullopt, Value(2000, -4)},
                        PricePoint{absl::CivilDay(2021, 7, 1), Value(2150, -4)}}},
                Tariff{"T2", "#0088FF", {PricePoint{std::nullopt, Value(1500, -4)}}},
@@ -48,9 +50,9 @@ Site make_site(int devices) {
   xmas.to = absl::CivilDay(2000, 12, 25);
   xmas.every_year = true;
   const WeekdaySet week = WeekdaySet::range(absl::Weekday::monday, absl::Weekday::friday);
-  p.rules = {march, xmas, rule(0, DayWindow{0, 1139}, week), rule(1, DayWindow{1140, 1439}, week),
-             rule(2, DayWindow{}, WeekdaySet::range(absl::Weekday::saturday,
-                                                    absl::Weekday::sunday))};
+  p.rules = {
+      march, xmas, rule(0, DayWindow{0, 1139}, week), rule(1, DayWindow{1140, 1439}, week),
+      rule(2, DayWindow{}, WeekdaySet::range(absl::Weekday::saturday, absl::Weekday::sunday))};
   for (int i = 0; i < devices; ++i) {
     s.devices.push_back(Device{"d" + std::to_string(i), Medium::kElectricity, "Load", "", false});
   }
@@ -91,8 +93,7 @@ void BM_Baseline_NaiveRuleScan(benchmark::State& state) {
         const std::size_t month = static_cast<std::size_t>(cs.month() - 1);
         Cell& c = cells[(iv.device * 12 + month) * slots + static_cast<std::size_t>(tariff + 1)];
         const Value& q = iv.consumption;  // kWh already
-        c.quantity += absl::int128(q.mantissa) *
-                      pow10_i128(q.exponent - kExactQuantityExponent);
+        c.quantity += absl::int128(q.mantissa) * pow10_i128(q.exponent - kExactQuantityExponent);
         if (tariff >= 0) {
           const Value* price =
               plan.tariffs[static_cast<std::size_t>(tariff)].price_on(absl::CivilDay(cs));
@@ -138,8 +139,9 @@ void BM_BillBuilderRaster(benchmark::State& state) {
     auto builder = BillBuilder::create(site, BillPeriod::year(absl::CivilYear(2021)));
     if (!builder.ok()) state.SkipWithError("create failed");
     for (int d = 0; d < devices; ++d) {
-      if (!builder->add_raster(static_cast<std::uint32_t>(d), iv.front().start, absl::Minutes(15),
-                               values)
+      if (!builder
+               ->add_raster(static_cast<std::uint32_t>(d), iv.front().start, absl::Minutes(15),
+                            values)
                .ok()) {
         state.SkipWithError("add failed");
       }
@@ -153,8 +155,7 @@ void BM_BillBuilderRaster(benchmark::State& state) {
 // Timeline compilation alone: the once-per-period cost the fast path pays.
 void BM_TimelineCompileYear(benchmark::State& state) {
   const Site site = make_site(1);
-  const auto bounds =
-      period_boundaries(BillPeriod::year(absl::CivilYear(2021)), site.time_zone);
+  const auto bounds = period_boundaries(BillPeriod::year(absl::CivilYear(2021)), site.time_zone);
   for (auto _ : state) {
     auto t = Timeline::compile(site.plan(Medium::kElectricity), site.time_zone, bounds);
     benchmark::DoNotOptimize(t);
@@ -163,7 +164,11 @@ void BM_TimelineCompileYear(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_Baseline_NaiveRuleScan)->Arg(10)->Arg(1000)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Baseline_NaiveRuleScan)
+    ->Arg(10)
+    ->Arg(1000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BillBuilder)->Arg(10)->Arg(1000)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BillBuilderRaster)->Arg(10)->Arg(1000)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_TimelineCompileYear)->Unit(benchmark::kMicrosecond);

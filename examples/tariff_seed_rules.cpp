@@ -61,10 +61,12 @@ int main() {
   }
   // 1 kWh every quarter hour of March 2020 (743 hours: the 29th has 23).
   std::vector<tf::ConsumptionInterval> intervals;
-  const absl::Time from = tf::civil_instant(site->time_zone, absl::CivilSecond(2020, 3, 1, 0, 0, 0));
+  const absl::Time from =
+      tf::civil_instant(site->time_zone, absl::CivilSecond(2020, 3, 1, 0, 0, 0));
   const absl::Time to = tf::civil_instant(site->time_zone, absl::CivilSecond(2020, 4, 1, 0, 0, 0));
   for (absl::Time t = from; t < to; t += absl::Minutes(15)) {
-    intervals.push_back({0, t, t + absl::Minutes(15), emscore::Value(1, 0, emscore::Unit::kKiloWattHour)});
+    intervals.push_back(
+        {0, t, t + absl::Minutes(15), emscore::Value(1, 0, emscore::Unit::kKiloWattHour)});
   }
   if (print_bill("exceptions first (right):", *site, intervals) != 0) return 1;
   tf::Site wrong = *site;
@@ -77,11 +79,11 @@ int main() {
        tf::SwitchCommand{"night", 2, absl::Weekday::monday, absl::Weekday::friday, 20, 0}});
   if (!schedule.ok()) return 1;
   std::printf("tariff switches, 27-31 March 2020:\n");
-  for (const auto& e : schedule->events(site->time_zone,
-                                        tf::civil_instant(site->time_zone, absl::CivilSecond(2020, 3, 27, 0, 0, 0)),
-                                        to)) {
-    std::printf("  %s  T%d\n", absl::FormatTime("%Y-%m-%d %H:%M %Ez", e.at, site->time_zone).c_str(),
-                e.tariff);
+  for (const auto& e : schedule->events(
+           site->time_zone,
+           tf::civil_instant(site->time_zone, absl::CivilSecond(2020, 3, 27, 0, 0, 0)), to)) {
+    std::printf("  %s  T%d\n",
+                absl::FormatTime("%Y-%m-%d %H:%M %Ez", e.at, site->time_zone).c_str(), e.tariff);
   }
   return 0;
 }

@@ -116,7 +116,8 @@ int run_bill(std::span<const std::string> args, Context& ctx) {
     }
   }
   if (rules.empty() || profile.empty()) {
-    return emscore::cli::fail(ctx, "tariff bill: give --rules rules.json and --profile profile.csv");
+    return emscore::cli::fail(ctx,
+                              "tariff bill: give --rules rules.json and --profile profile.csv");
   }
   auto rules_text = read_file(rules);
   if (!rules_text.ok()) return emscore::cli::fail(ctx, rules_text.status(), 1);
@@ -134,8 +135,8 @@ int run_bill(std::span<const std::string> args, Context& ctx) {
     if (!p.ok()) return emscore::cli::fail(ctx, p.status());
     period = *p;
   } else if (!intervals->empty()) {  // the month of the first interval, in site time
-    period = tf::BillPeriod::month(
-        absl::CivilMonth(site->time_zone.At(intervals->front().start).cs));
+    period =
+        tf::BillPeriod::month(absl::CivilMonth(site->time_zone.At(intervals->front().start).cs));
   } else {
     return emscore::cli::fail(ctx, "tariff bill: empty profile and no --period");
   }
@@ -217,8 +218,7 @@ absl::StatusOr<tf::SwitchCommand> parse_command(const std::string& text) {
   c.hour = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
   c.minute = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
   const std::string t = text.substr(eq + 1);
-  if (t.empty() || t.size() > 3 ||
-      t.find_first_not_of("0123456789") != std::string::npos) {
+  if (t.empty() || t.size() > 3 || t.find_first_not_of("0123456789") != std::string::npos) {
     return bad();
   }
   c.tariff = std::stoi(t);
@@ -245,12 +245,15 @@ int run_switches(std::span<const std::string> args, Context& ctx) {
   auto tz = emscore::load_time_zone(zone);
   if (!tz.ok()) return emscore::cli::fail(ctx, tz.status());
   absl::CivilDay from, to;
-  if (!absl::ParseCivilTime(from_text, &from) || !absl::ParseCivilTime(to_text, &to) || !(from < to)) {
-    return emscore::cli::fail(ctx, "tariff switches: give --from YYYY-MM-DD --to YYYY-MM-DD (after from)");
+  if (!absl::ParseCivilTime(from_text, &from) || !absl::ParseCivilTime(to_text, &to) ||
+      !(from < to)) {
+    return emscore::cli::fail(
+        ctx, "tariff switches: give --from YYYY-MM-DD --to YYYY-MM-DD (after from)");
   }
   auto schedule = tf::SwitchSchedule::create(std::move(cmds));
   if (!schedule.ok()) return emscore::cli::fail(ctx, schedule.status());
-  for (const std::string& w : schedule->warnings()) fmt::print(ctx.err, "emscore: warning: {}\n", w);
+  for (const std::string& w : schedule->warnings())
+    fmt::print(ctx.err, "emscore: warning: {}\n", w);
   const auto events = schedule->events(*tz, tf::civil_instant(*tz, absl::CivilSecond(from)),
                                        tf::civil_instant(*tz, absl::CivilSecond(to)));
   for (const auto& e : events) {
@@ -271,7 +274,8 @@ int run_switches(std::span<const std::string> args, Context& ctx) {
 
 }  // namespace
 
-EMSCORE_CLI_COMMAND("tariff bill", "bill of consumptions: cost per tariff, period, device, load, group",
+EMSCORE_CLI_COMMAND("tariff bill",
+                    "bill of consumptions: cost per tariff, period, device, load, group",
                     "--rules rules.json --profile profile.csv [--period YYYY|YYYY-MM|YYYY-MM-DD]",
                     run_bill);
 EMSCORE_CLI_COMMAND("tariff switches", "instants at which tariff-switch commands fire",

@@ -105,8 +105,8 @@ absl::StatusOr<Breakdown> make_breakdown(const Site& site, Medium m,
     if (!mul128(q, site.gas_kwh_per_m3.mantissa, &kwh)) {
       return absl::OutOfRangeError("tariff: gas kWh-equivalent overflows");
     }
-    b.kwh_equivalent = decimal_from_i128(
-        kwh, kExactQuantityExponent + site.gas_kwh_per_m3.exponent, Unit::kKiloWattHour);
+    b.kwh_equivalent = decimal_from_i128(kwh, kExactQuantityExponent + site.gas_kwh_per_m3.exponent,
+                                         Unit::kKiloWattHour);
   }
   return b;
 }
@@ -244,8 +244,8 @@ absl::Status BillBuilder::add(std::span<const ConsumptionInterval> intervals) {
   return absl::OkStatus();
 }
 
-absl::Status BillBuilder::add_raster(std::uint32_t device, absl::Time start,
-                                     absl::Duration step, std::span<const Value> values) {
+absl::Status BillBuilder::add_raster(std::uint32_t device, absl::Time start, absl::Duration step,
+                                     std::span<const Value> values) {
   if (step <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("tariff: raster step must be positive");
   }
@@ -343,8 +343,7 @@ absl::Status BillBuilder::add_one(const ConsumptionInterval& iv) {
   }
   cur_ = cur;
   // The common case: the whole interval in one segment, a plain exact add.
-  if (iv.end <= tl_->end_of(cur) && factor_ != 0 && q.mantissa <= limit_ &&
-      q.mantissa >= -limit_) {
+  if (iv.end <= tl_->end_of(cur) && factor_ != 0 && q.mantissa <= limit_ && q.mantissa >= -limit_) {
     dev_acc_[cur] += absl::int128(q.mantissa) * factor_;
     return absl::OkStatus();
   }
@@ -382,8 +381,7 @@ absl::Status BillBuilder::add_split(const ConsumptionInterval& iv, std::size_t c
     const absl::Time seg_end = tl_->end_of(j);
     const bool last = iv.end <= seg_end;
     const absl::int128 cum =
-        last ? q6
-             : div_round(q6 * absl::ToInt64Milliseconds(seg_end - iv.start), total_ms);
+        last ? q6 : div_round(q6 * absl::ToInt64Milliseconds(seg_end - iv.start), total_ms);
     if (!to_fixed(t, cum - done, e6, kExactQuantityExponent, &v)) {
       return overflow_error(intervals_);
     }
@@ -428,8 +426,8 @@ absl::StatusOr<Bill> BillBuilder::finish() const {
       if (seg.tariff < 0) continue;
       absl::int128 p, c;
       if (!mul128(q, seg.price.mantissa, &p) ||
-          !to_fixed(pow10(), p, kExactQuantityExponent + seg.price.exponent,
-                    kExactMoneyExponent, &c)) {
+          !to_fixed(pow10(), p, kExactQuantityExponent + seg.price.exponent, kExactMoneyExponent,
+                    &c)) {
         return absl::OutOfRangeError(
             str_cat("tariff: cost of device \"", dev.id, "\" too large to sum exactly"));
       }

@@ -33,9 +33,8 @@ absl::StatusOr<std::vector<ConsumptionInterval>> parse_profile_csv(std::string_v
     if (line.empty() || line.front() == '#') continue;
     if (!header_seen) {
       if (line != kHeader) {
-        return absl::InvalidArgumentError(str_cat("tariff: profile line ", line_no,
-                                                  ": header \"", line, "\", expected \"",
-                                                  kHeader, "\""));
+        return absl::InvalidArgumentError(str_cat("tariff: profile line ", line_no, ": header \"",
+                                                  line, "\", expected \"", kHeader, "\""));
       }
       header_seen = true;
       continue;

@@ -16,13 +16,12 @@ struct CurrencyRow {
 // ISO 4217 (list one, current codes in common use), sorted by code: the minor unit is the
 // number of decimals the standard gives each currency.
 constexpr CurrencyRow kCurrencies[] = {
-    {"AED", 2}, {"AUD", 2}, {"BGN", 2}, {"BHD", 3}, {"BRL", 2}, {"CAD", 2}, {"CHF", 2},
-    {"CLP", 0}, {"CNY", 2}, {"CZK", 2}, {"DKK", 2}, {"EGP", 2}, {"EUR", 2}, {"GBP", 2},
-    {"HKD", 2}, {"HUF", 2}, {"IDR", 2}, {"ILS", 2}, {"INR", 2}, {"IQD", 3}, {"ISK", 0},
-    {"JOD", 3}, {"JPY", 0}, {"KRW", 0}, {"KWD", 3}, {"LYD", 3}, {"MAD", 2}, {"MXN", 2},
-    {"NOK", 2}, {"NZD", 2}, {"OMR", 3}, {"PHP", 2}, {"PLN", 2}, {"RON", 2}, {"RSD", 2},
-    {"SAR", 2}, {"SEK", 2}, {"SGD", 2}, {"THB", 2}, {"TND", 3}, {"TRY", 2}, {"TWD", 2},
-    {"UAH", 2}, {"USD", 2}, {"VND", 0}, {"XAF", 0}, {"XOF", 0}, {"ZAR", 2},
+    {"AED", 2}, {"AUD", 2}, {"BGN", 2}, {"BHD", 3}, {"BRL", 2}, {"CAD", 2}, {"CHF", 2}, {"CLP", 0},
+    {"CNY", 2}, {"CZK", 2}, {"DKK", 2}, {"EGP", 2}, {"EUR", 2}, {"GBP", 2}, {"HKD", 2}, {"HUF", 2},
+    {"IDR", 2}, {"ILS", 2}, {"INR", 2}, {"IQD", 3}, {"ISK", 0}, {"JOD", 3}, {"JPY", 0}, {"KRW", 0},
+    {"KWD", 3}, {"LYD", 3}, {"MAD", 2}, {"MXN", 2}, {"NOK", 2}, {"NZD", 2}, {"OMR", 3}, {"PHP", 2},
+    {"PLN", 2}, {"RON", 2}, {"RSD", 2}, {"SAR", 2}, {"SEK", 2}, {"SGD", 2}, {"THB", 2}, {"TND", 3},
+    {"TRY", 2}, {"TWD", 2}, {"UAH", 2}, {"USD", 2}, {"VND", 0}, {"XAF", 0}, {"XOF", 0}, {"ZAR", 2},
 };
 
 struct Pow10Table {
@@ -44,8 +43,8 @@ absl::int128 abs128(absl::int128 v) noexcept { return v < 0 ? -v : v; }
 }  // namespace
 
 absl::StatusOr<Currency> Currency::parse(std::string_view code) {
-  if (code.size() != 3 || !std::all_of(code.begin(), code.end(),
-                                       [](char c) { return c >= 'A' && c <= 'Z'; })) {
+  if (code.size() != 3 ||
+      !std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
     return absl::InvalidArgumentError(str_cat("tariff: currency \"", code,
                                               "\" is not an ISO 4217 code (three capitals, "
                                               "e.g. EUR)"));
@@ -65,8 +64,8 @@ absl::StatusOr<Currency> Currency::parse(std::string_view code) {
 std::string Money::amount_string() const {
   const bool negative = minor < 0;
   // Magnitude as unsigned so that INT64_MIN does not overflow.
-  const std::uint64_t mag = negative ? ~static_cast<std::uint64_t>(minor) + 1u
-                                     : static_cast<std::uint64_t>(minor);
+  const std::uint64_t mag =
+      negative ? ~static_cast<std::uint64_t>(minor) + 1u : static_cast<std::uint64_t>(minor);
   std::string digits = std::to_string(mag);
   const auto d = static_cast<std::size_t>(currency.minor_digits);
   if (d > 0) {
@@ -76,13 +75,9 @@ std::string Money::amount_string() const {
   return negative ? "-" + digits : digits;
 }
 
-std::string Money::to_string() const {
-  return str_cat(amount_string(), " ", currency.code_view());
-}
+std::string Money::to_string() const { return str_cat(amount_string(), " ", currency.code_view()); }
 
-absl::int128 pow10_i128(int n) noexcept {
-  return pow10_table().p[std::clamp(n, 0, 38)];
-}
+absl::int128 pow10_i128(int n) noexcept { return pow10_table().p[std::clamp(n, 0, 38)]; }
 
 absl::int128 round_off_digits(absl::int128 v, int digits) noexcept {
   if (digits <= 0) return v;

@@ -105,7 +105,8 @@ absl::StatusOr<CostRule> parse_rule(const json::value& v, const std::string& pat
   for (std::size_t i = 0; i < tariffs.size(); ++i) {
     if (tariffs[i].name == tariff) r.tariff = static_cast<int>(i);
   }
-  if (r.tariff < 0) return path_error(path + ".tariff", str_cat("no tariff named \"", tariff, "\""));
+  if (r.tariff < 0)
+    return path_error(path + ".tariff", str_cat("no tariff named \"", tariff, "\""));
   EMSCORE_ASSIGN_OR_RETURN(std::string_view date, get_string(*o, "date", path, false));
   EMSCORE_ASSIGN_OR_RETURN(std::string_view from, get_string(*o, "from", path, false));
   EMSCORE_ASSIGN_OR_RETURN(std::string_view to, get_string(*o, "to", path, false));
@@ -176,8 +177,9 @@ absl::StatusOr<Site> site_from_json(std::string_view json_text) {
   if (ec) return path_error("$", str_cat("not JSON: ", ec.message()));
   const std::string path = "$";
   EMSCORE_ASSIGN_OR_RETURN(const json::object* o, get_object(root, path));
-  EMSCORE_RETURN_IF_ERROR(only_keys(*o, path, {"currency", "time_zone", "gas_kwh_per_m3",
-                                               "electricity", "gas", "water", "devices"}));
+  EMSCORE_RETURN_IF_ERROR(only_keys(
+      *o, path,
+      {"currency", "time_zone", "gas_kwh_per_m3", "electricity", "gas", "water", "devices"}));
   Site site;
   EMSCORE_ASSIGN_OR_RETURN(std::string_view cur, get_string(*o, "currency", path, true));
   auto currency = Currency::parse(cur);

@@ -49,7 +49,8 @@ absl::StatusOr<SwitchSchedule> SwitchSchedule::create(std::vector<SwitchCommand>
     if (a.first == b.first && commands[a.second].tariff != commands[b.second].tariff) {
       return absl::InvalidArgumentError(str_cat(
           "tariff: switch commands ", a.second, " and ", b.second, " fire at the same time (",
-          commands[a.second].hour, ":", commands[a.second].minute, ") on the same weekday with "
+          commands[a.second].hour, ":", commands[a.second].minute,
+          ") on the same weekday with "
           "different tariffs"));
     }
   }

@@ -38,9 +38,8 @@ std::string day_text(absl::CivilDay d) { return absl::FormatCivilTime(d); }
 
 absl::Status Tariff::validate() const {
   if (name.empty()) return absl::InvalidArgumentError("tariff: a tariff needs a name");
-  if (!colour.empty() &&
-      (colour.size() != 7 || colour[0] != '#' ||
-       !std::all_of(colour.begin() + 1, colour.end(), is_hex))) {
+  if (!colour.empty() && (colour.size() != 7 || colour[0] != '#' ||
+                          !std::all_of(colour.begin() + 1, colour.end(), is_hex))) {
     return absl::InvalidArgumentError(
         str_cat("tariff \"", name, "\": colour \"", colour, "\" is not #RRGGBB"));
   }

@@ -37,8 +37,8 @@ std::vector<ConsumptionInterval> march_2020(const absl::TimeZone& tz) {
 
 TEST(Bill, SeedRulesInTheRightOrderPriceAllOfMarch2020OnTariff3) {
   const Site site = site_with(testing::seed_plan(true));
-  const Bill b = bill_for(site, BillPeriod::month(absl::CivilMonth(2020, 3)),
-                          march_2020(site.time_zone));
+  const Bill b =
+      bill_for(site, BillPeriod::month(absl::CivilMonth(2020, 3)), march_2020(site.time_zone));
   const MediumBill& e = b.medium(Medium::kElectricity);
   ASSERT_EQ(e.total.by_tariff.size(), 3u);
   EXPECT_EQ(qty(e.total.by_tariff[0]), "0 kWh");
@@ -47,7 +47,7 @@ TEST(Bill, SeedRulesInTheRightOrderPriceAllOfMarch2020OnTariff3) {
   EXPECT_EQ(cost(e.total.by_tariff[2]), "297.20 EUR");
   EXPECT_EQ(e.total.unpriced.to_string(), "0");
   EXPECT_EQ(b.total_cost.to_string(), "297.20 EUR");
-  ASSERT_EQ(b.buckets.size(), 31u);  // month by day
+  ASSERT_EQ(b.buckets.size(), 31u);                 // month by day
   EXPECT_EQ(qty(e.by_bucket[28].total), "92 kWh");  // the 23-hour day
   EXPECT_EQ(qty(e.by_bucket[27].total), "96 kWh");
   EXPECT_EQ(b.intervals, 2972u);
@@ -55,8 +55,8 @@ TEST(Bill, SeedRulesInTheRightOrderPriceAllOfMarch2020OnTariff3) {
 
 TEST(Bill, SeedRulesInTheWrongOrderOverchargeMarchWeekdays) {
   const Site site = site_with(testing::seed_plan(false));
-  const Bill b = bill_for(site, BillPeriod::month(absl::CivilMonth(2020, 3)),
-                          march_2020(site.time_zone));
+  const Bill b =
+      bill_for(site, BillPeriod::month(absl::CivilMonth(2020, 3)), march_2020(site.time_zone));
   const MediumBill& e = b.medium(Medium::kElectricity);
   // 22 weekdays: 19 h on T1, 5 h on T2; 9 weekend days (one of 23 h) on T3.
   EXPECT_EQ(qty(e.total.by_tariff[0]), "1672 kWh");
@@ -72,8 +72,8 @@ TEST(Bill, ChristmasExceptionOnlyWorksBeforeTheWeekdayRules) {
   const Site right = site_with(testing::seed_plan(true));
   const Site wrong = site_with(testing::seed_plan(false));
   const absl::TimeZone& tz = right.time_zone;
-  const auto xmas = constant(0, local(tz, 2020, 12, 25), local(tz, 2020, 12, 26),
-                             absl::Hours(1), kOneKwh);  // a Friday
+  const auto xmas = constant(0, local(tz, 2020, 12, 25), local(tz, 2020, 12, 26), absl::Hours(1),
+                             kOneKwh);  // a Friday
   const auto period = BillPeriod::day(absl::CivilDay(2020, 12, 25));
   const Bill r = bill_for(right, period, xmas);
   const Bill w = bill_for(wrong, period, xmas);
@@ -87,8 +87,8 @@ TEST(Bill, ChristmasExceptionOnlyWorksBeforeTheWeekdayRules) {
 TEST(Bill, WeekendsWithoutARuleAreReportedUnpriced) {
   const Site site = site_with(testing::seed_plan(true));
   const absl::TimeZone& tz = site.time_zone;
-  const auto sat = constant(0, local(tz, 2020, 12, 26), local(tz, 2020, 12, 27), absl::Hours(1),
-                            kOneKwh);
+  const auto sat =
+      constant(0, local(tz, 2020, 12, 26), local(tz, 2020, 12, 27), absl::Hours(1), kOneKwh);
   const Bill b = bill_for(site, BillPeriod::day(absl::CivilDay(2020, 12, 26)), sat);
   EXPECT_EQ(b.medium(Medium::kElectricity).total.unpriced.to_string_with_unit(), "24 kWh");
   EXPECT_EQ(qty(b.medium(Medium::kElectricity).total.total), "24 kWh");
@@ -97,13 +97,14 @@ TEST(Bill, WeekendsWithoutARuleAreReportedUnpriced) {
 
 TEST(Bill, PriceChangeInTheMiddleOfTheMonth) {
   TariffPlan p;
-  p.tariffs = {Tariff{"T1", "#FF8800",
+  p.tariffs = {Tariff{"T1",
+                      "#FF8800",
                       {PricePoint{absl::CivilDay(2020, 1, 1), Value(2000, -4)},
                        PricePoint{absl::CivilDay(2020, 3, 16), Value(2200, -4)}}}};
   p.rules = {rule(0, DayWindow{})};
   const Site site = site_with(p);
-  const Bill b = bill_for(site, BillPeriod::month(absl::CivilMonth(2020, 3)),
-                          march_2020(site.time_zone));
+  const Bill b =
+      bill_for(site, BillPeriod::month(absl::CivilMonth(2020, 3)), march_2020(site.time_zone));
   const MediumBill& e = b.medium(Medium::kElectricity);
   // 1..15: 1440 kWh at 0.20 = 288.00; 16..31 (the 29th has 23 h): 1532 kWh at 0.22 = 337.04.
   EXPECT_EQ(cost(e.total.by_tariff[0]), "625.04 EUR");
@@ -129,9 +130,9 @@ TEST_P(DstDay, BilledByTheHourOfTheClock) {
   p.rules = {rule(1, *DayWindow::parse(c.window)), rule(0, DayWindow{})};
   const Site site = site_with(p, c.zone);
   const absl::TimeZone& tz = site.time_zone;
-  const auto day = constant(0, civil_instant(tz, absl::CivilSecond(c.day)),
-                            civil_instant(tz, absl::CivilSecond(c.day + 1)), absl::Minutes(15),
-                            kOneKwh);
+  const auto day =
+      constant(0, civil_instant(tz, absl::CivilSecond(c.day)),
+               civil_instant(tz, absl::CivilSecond(c.day + 1)), absl::Minutes(15), kOneKwh);
   ASSERT_EQ(day.size(), c.hours * 4);
   const Bill b = bill_for(site, BillPeriod::day(c.day), day);
   ASSERT_EQ(b.buckets.size(), c.hours);
@@ -170,23 +171,25 @@ TEST(Bill, TwentyFiveHourDayLabelsTheRepeatedHourByItsOffset) {
 
 TEST(Bill, LeapDayHolidayEveryYear) {
   TariffPlan p;
-  p.tariffs = {testing::make_tariff("T1", Value(2, -1)), testing::make_tariff("Leap", Value(1, -1))};
-  p.rules = {testing::period_rule(1, absl::CivilDay(2020, 2, 29), absl::CivilDay(2020, 2, 29), true),
-             rule(0, DayWindow{})};
+  p.tariffs = {testing::make_tariff("T1", Value(2, -1)),
+               testing::make_tariff("Leap", Value(1, -1))};
+  p.rules = {
+      testing::period_rule(1, absl::CivilDay(2020, 2, 29), absl::CivilDay(2020, 2, 29), true),
+      rule(0, DayWindow{})};
   const Site site = site_with(p);
   const absl::TimeZone& tz = site.time_zone;
-  const Bill y2020 = bill_for(site, BillPeriod::year(absl::CivilYear(2020)),
-                              constant(0, local(tz, 2020, 1, 1), local(tz, 2021, 1, 1),
-                                       absl::Hours(1), kOneKwh));
+  const Bill y2020 =
+      bill_for(site, BillPeriod::year(absl::CivilYear(2020)),
+               constant(0, local(tz, 2020, 1, 1), local(tz, 2021, 1, 1), absl::Hours(1), kOneKwh));
   const MediumBill& e = y2020.medium(Medium::kElectricity);
-  ASSERT_EQ(y2020.buckets.size(), 12u);                     // year by month
-  EXPECT_EQ(qty(e.total.total), "8784 kWh");                // 366 days x 24 h
-  EXPECT_EQ(qty(e.total.by_tariff[1]), "24 kWh");           // 29 Feb
-  EXPECT_EQ(qty(e.by_bucket[1].total), "696 kWh");          // February: 29 days
-  EXPECT_EQ(qty(e.by_bucket[2].total), "743 kWh");          // March: DST
-  const Bill feb2021 = bill_for(site, BillPeriod::month(absl::CivilMonth(2021, 2)),
-                                constant(0, local(tz, 2021, 2, 1), local(tz, 2021, 3, 1),
-                                         absl::Hours(1), kOneKwh));
+  ASSERT_EQ(y2020.buckets.size(), 12u);             // year by month
+  EXPECT_EQ(qty(e.total.total), "8784 kWh");        // 366 days x 24 h
+  EXPECT_EQ(qty(e.total.by_tariff[1]), "24 kWh");   // 29 Feb
+  EXPECT_EQ(qty(e.by_bucket[1].total), "696 kWh");  // February: 29 days
+  EXPECT_EQ(qty(e.by_bucket[2].total), "743 kWh");  // March: DST
+  const Bill feb2021 =
+      bill_for(site, BillPeriod::month(absl::CivilMonth(2021, 2)),
+               constant(0, local(tz, 2021, 2, 1), local(tz, 2021, 3, 1), absl::Hours(1), kOneKwh));
   EXPECT_EQ(feb2021.buckets.size(), 28u);
   EXPECT_EQ(qty(feb2021.medium(Medium::kElectricity).total.by_tariff[1]), "0 kWh");
   const Bill feb2020 = bill_for(site, BillPeriod::month(absl::CivilMonth(2020, 2)), {});
@@ -202,8 +205,8 @@ TEST(Bill, GasInKwhEquivalentAndLitres) {
   const absl::TimeZone& tz = site.time_zone;
   auto v = constant(1, local(tz, 2020, 6, 1), local(tz, 2020, 6, 1, 12), absl::Hours(1),
                     Value(1234, -3, Unit::kCubicMetre));
-  const auto litres = constant(1, local(tz, 2020, 6, 1, 12), local(tz, 2020, 6, 2),
-                               absl::Hours(1), Value(1234, 0, Unit::kLitre));
+  const auto litres = constant(1, local(tz, 2020, 6, 1, 12), local(tz, 2020, 6, 2), absl::Hours(1),
+                               Value(1234, 0, Unit::kLitre));
   v.insert(v.end(), litres.begin(), litres.end());
   const Bill b = bill_for(site, BillPeriod::day(absl::CivilDay(2020, 6, 1)), v);
   const MediumBill& g = b.medium(Medium::kGas);
@@ -226,8 +229,8 @@ TEST(Bill, RoundsEachFigureOnceToTheCent) {
   const absl::TimeZone& tz = site.time_zone;
   // Three quarter hours of 0.125 kWh at 0.20: 0.025 each. Rounded per interval that would be
   // 3 x 0.03 = 0.09; the exact sum 0.075 rounds to 0.08.
-  const auto v = constant(0, local(tz, 2020, 6, 1), local(tz, 2020, 6, 1, 0, 45),
-                          absl::Minutes(15), Value(125, -3, Unit::kKiloWattHour));
+  const auto v = constant(0, local(tz, 2020, 6, 1), local(tz, 2020, 6, 1, 0, 45), absl::Minutes(15),
+                          Value(125, -3, Unit::kKiloWattHour));
   const Bill b = bill_for(site, BillPeriod::day(absl::CivilDay(2020, 6, 1)), v);
   EXPECT_EQ(b.total_cost.to_string(), "0.08 EUR");
   EXPECT_EQ(cost(b.medium(Medium::kElectricity).by_bucket[0].total), "0.08 EUR");
@@ -253,7 +256,8 @@ TEST(Bill, ExcludedDevicesOnlyInTheirOwnDetails) {
   site.devices.push_back(Device{"water", Medium::kWater, "Water", "Building", false});
   const absl::TimeZone& tz = site.time_zone;
   const absl::Time a = local(tz, 2020, 6, 1), z = local(tz, 2020, 6, 2);
-  std::vector<ConsumptionInterval> v = constant(0, a, z, absl::Hours(1), Value(2, 0, Unit::kKiloWattHour));
+  std::vector<ConsumptionInterval> v =
+      constant(0, a, z, absl::Hours(1), Value(2, 0, Unit::kKiloWattHour));
   for (auto more : {constant(1, a, z, absl::Hours(1), Value(1, 0, Unit::kKiloWattHour)),
                     constant(2, a, z, absl::Hours(1), Value(500, 0, Unit::kWattHour)),
                     constant(3, a, z, absl::Hours(1), Value(10, 0, Unit::kLitre))}) {
@@ -284,20 +288,23 @@ TEST(Bill, ExcludedDevicesOnlyInTheirOwnDetails) {
 
 TEST(Bill, IntervalsAcrossASwitchAreSplitInProportionAndAddUpExactly) {
   TariffPlan p;
-  p.tariffs = {testing::make_tariff("Night", Value(1, -1)), testing::make_tariff("Day", Value(3, -1))};
+  p.tariffs = {testing::make_tariff("Night", Value(1, -1)),
+               testing::make_tariff("Day", Value(3, -1))};
   p.rules = {rule(1, *DayWindow::parse("07:00-23:59")), rule(0, DayWindow{})};
   const Site site = site_with(p);
   const absl::TimeZone& tz = site.time_zone;
   const std::vector<ConsumptionInterval> v = {
-      {0, local(tz, 2020, 6, 1, 6, 30), local(tz, 2020, 6, 1, 7, 30), Value(1, 0, Unit::kKiloWattHour)},
-      {0, local(tz, 2020, 6, 1, 6, 50), local(tz, 2020, 6, 1, 7, 20), Value(1, -3, Unit::kKiloWattHour)},
+      {0, local(tz, 2020, 6, 1, 6, 30), local(tz, 2020, 6, 1, 7, 30),
+       Value(1, 0, Unit::kKiloWattHour)},
+      {0, local(tz, 2020, 6, 1, 6, 50), local(tz, 2020, 6, 1, 7, 20),
+       Value(1, -3, Unit::kKiloWattHour)},
   };
   const Bill b = bill_for(site, BillPeriod::day(absl::CivilDay(2020, 6, 1)), v);
   const MediumBill& e = b.medium(Medium::kElectricity);
   EXPECT_EQ(qty(e.total.by_tariff[0]), "0.500333333 kWh");  // 0.5 + 1/3 of 0.001
   EXPECT_EQ(qty(e.total.by_tariff[1]), "0.500666667 kWh");  // 0.5 + 2/3 of 0.001
   EXPECT_EQ(qty(e.total.total), "1.001 kWh");               // nothing lost or made up
-  EXPECT_EQ(qty(e.by_bucket[6].total), "0.500333333 kWh");   // 06:00-07:00
+  EXPECT_EQ(qty(e.by_bucket[6].total), "0.500333333 kWh");  // 06:00-07:00
 }
 
 TEST(Bill, PartsOutsideThePeriodAreDropped) {
@@ -330,9 +337,9 @@ TEST(Bill, RejectsBadIntervals) {
   EXPECT_FALSE(builder->add({&unknown, 1}).ok());
   const ConsumptionInterval forever{0, a, a + absl::Hours(24 * 366 * 101), kOneKwh};
   EXPECT_FALSE(builder->add({&forever, 1}).ok());
-  const ConsumptionInterval huge{0, a, a + absl::Hours(1),
-                                 Value(std::numeric_limits<std::int64_t>::max(), 20,
-                                       Unit::kKiloWattHour)};
+  const ConsumptionInterval huge{
+      0, a, a + absl::Hours(1),
+      Value(std::numeric_limits<std::int64_t>::max(), 20, Unit::kKiloWattHour)};
   EXPECT_EQ(builder->add({&huge, 1}).code(), absl::StatusCode::kOutOfRange);
   site.devices.push_back(site.devices[0]);  // duplicate id
   EXPECT_FALSE(BillBuilder::create(site, BillPeriod::day(absl::CivilDay(2020, 3, 2))).ok());
@@ -362,7 +369,8 @@ TEST(Bill, RasterGivesTheSameBillAsIntervals) {
   // Odd values, a unit change (Wh) in the middle and an interval that spans a switch.
   std::vector<Value> values;
   for (int i = 0; i < 2972; ++i) values.push_back(Value(100 + i % 37, -3, Unit::kKiloWattHour));
-  for (int i = 1000; i < 1010; ++i) values[static_cast<std::size_t>(i)] = Value(250, 0, Unit::kWattHour);
+  for (int i = 1000; i < 1010; ++i)
+    values[static_cast<std::size_t>(i)] = Value(250, 0, Unit::kWattHour);
   const absl::Time start = local(tz, 2020, 3, 1) + absl::Minutes(7);  // off the quarter hours
   std::vector<ConsumptionInterval> v;
   for (std::size_t i = 0; i < values.size(); ++i) {

@@ -9,7 +9,9 @@ namespace {
 
 using testing::seed_plan;
 
-absl::CivilMinute at(int y, int mo, int d, int h, int mi) { return absl::CivilMinute(y, mo, d, h, mi); }
+absl::CivilMinute at(int y, int mo, int d, int h, int mi) {
+  return absl::CivilMinute(y, mo, d, h, mi);
+}
 
 TEST(WeekdaySet, ParseRangeAndFormat) {
   EXPECT_EQ(WeekdaySet::parse("all")->bits(), 0x7F);
@@ -17,8 +19,7 @@ TEST(WeekdaySet, ParseRangeAndFormat) {
   EXPECT_EQ(WeekdaySet::parse("Sat, SUN")->bits(), 0x60);
   EXPECT_EQ(WeekdaySet::parse("mon-wed,fri")->to_string(), "mon-wed,fri");
   EXPECT_EQ(WeekdaySet::parse("sat-mon")->to_string(), "mon,sat-sun");  // wraps
-  EXPECT_EQ(WeekdaySet::range(absl::Weekday::monday, absl::Weekday::friday).to_string(),
-            "mon-fri");
+  EXPECT_EQ(WeekdaySet::range(absl::Weekday::monday, absl::Weekday::friday).to_string(), "mon-fri");
   EXPECT_EQ(WeekdaySet::range(absl::Weekday::sunday, absl::Weekday::sunday).to_string(), "sun");
   EXPECT_EQ(WeekdaySet::all().to_string(), "all");
   EXPECT_FALSE(WeekdaySet::parse("monday").ok());
@@ -69,8 +70,8 @@ TEST(CostRule, RepeatEveryYearUsesMonthAndDay) {
   EXPECT_TRUE(xmas.applies_on(absl::CivilDay(2031, 12, 25)));
   EXPECT_FALSE(xmas.applies_on(absl::CivilDay(2020, 12, 24)));
   // A holiday period over New Year wraps.
-  const CostRule holidays = testing::period_rule(0, absl::CivilDay(2000, 12, 24),
-                                                 absl::CivilDay(2001, 1, 6), true);
+  const CostRule holidays =
+      testing::period_rule(0, absl::CivilDay(2000, 12, 24), absl::CivilDay(2001, 1, 6), true);
   EXPECT_TRUE(holidays.applies_on(absl::CivilDay(2022, 12, 31)));
   EXPECT_TRUE(holidays.applies_on(absl::CivilDay(2023, 1, 6)));
   EXPECT_FALSE(holidays.applies_on(absl::CivilDay(2023, 1, 7)));
@@ -78,8 +79,8 @@ TEST(CostRule, RepeatEveryYearUsesMonthAndDay) {
 }
 
 TEST(CostRule, LeapDayEveryYearHoldsOnlyInLeapYears) {
-  const CostRule leap = testing::period_rule(0, absl::CivilDay(2020, 2, 29),
-                                             absl::CivilDay(2020, 2, 29), true);
+  const CostRule leap =
+      testing::period_rule(0, absl::CivilDay(2020, 2, 29), absl::CivilDay(2020, 2, 29), true);
   EXPECT_TRUE(leap.applies_on(absl::CivilDay(2024, 2, 29)));
   for (absl::CivilDay d(2021, 2, 20); d < absl::CivilDay(2021, 3, 10); ++d) {
     EXPECT_FALSE(leap.applies_on(d)) << d;  // 2021 has no 29 February
@@ -95,8 +96,8 @@ TEST(CostRule, ValidateRejectsInconsistentRules) {
   CostRule y = testing::seed_rule_christmas();
   y.to.reset();
   EXPECT_FALSE(y.validate(3).ok());  // every year needs both ends
-  CostRule back = testing::period_rule(0, absl::CivilDay(2020, 3, 31), absl::CivilDay(2020, 3, 1),
-                                       false);
+  CostRule back =
+      testing::period_rule(0, absl::CivilDay(2020, 3, 31), absl::CivilDay(2020, 3, 1), false);
   EXPECT_NE(back.validate(3).message().find("before it starts"), absl::string_view::npos);
 }
 
@@ -104,11 +105,11 @@ TEST(CostRule, ValidateRejectsInconsistentRules) {
 TEST(TariffPlan, SeedRulesInTheRightOrder) {
   const TariffPlan p = seed_plan(true);
   ASSERT_TRUE(p.validate().ok());
-  EXPECT_EQ(p.tariff_at(at(2020, 3, 4, 10, 0)), 2);    // Wed in March 2020: T3
-  EXPECT_EQ(p.tariff_at(at(2020, 3, 4, 20, 0)), 2);    // evening too
-  EXPECT_EQ(p.tariff_at(at(2020, 3, 7, 12, 0)), 2);    // Saturday in March 2020
-  EXPECT_EQ(p.tariff_at(at(2020, 12, 25, 10, 0)), 1);  // Christmas (a Friday): T2
-  EXPECT_EQ(p.tariff_at(at(2021, 12, 25, 10, 0)), 1);  // every year (a Saturday)
+  EXPECT_EQ(p.tariff_at(at(2020, 3, 4, 10, 0)), 2);     // Wed in March 2020: T3
+  EXPECT_EQ(p.tariff_at(at(2020, 3, 4, 20, 0)), 2);     // evening too
+  EXPECT_EQ(p.tariff_at(at(2020, 3, 7, 12, 0)), 2);     // Saturday in March 2020
+  EXPECT_EQ(p.tariff_at(at(2020, 12, 25, 10, 0)), 1);   // Christmas (a Friday): T2
+  EXPECT_EQ(p.tariff_at(at(2021, 12, 25, 10, 0)), 1);   // every year (a Saturday)
   EXPECT_EQ(p.tariff_at(at(2020, 12, 24, 18, 59)), 0);  // Thursday 18:59: T1
   EXPECT_EQ(p.tariff_at(at(2020, 12, 24, 19, 0)), 1);   // Thursday 19:00: T2
   EXPECT_EQ(p.tariff_at(at(2020, 12, 26, 12, 0)), -1);  // Saturday: no rule holds

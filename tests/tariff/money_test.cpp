@@ -47,8 +47,7 @@ TEST(Money, RoundsHalfAwayFromZeroToTheMinorUnit) {
   EXPECT_EQ(round_to_minor(eur, atto(15000))->minor, 2);    // 0.015 -> 0.02 (not banker's 0.02)
   EXPECT_EQ(round_to_minor(eur, atto(5000))->minor, 1);     // 0.005 -> 0.01 (banker's: 0.00)
   EXPECT_EQ(round_to_minor(*Currency::parse("JPY"), atto(500000))->minor, 1);  // 0.5 yen
-  EXPECT_EQ(round_to_minor(eur, absl::Int128Max()).status().code(),
-            absl::StatusCode::kOutOfRange);
+  EXPECT_EQ(round_to_minor(eur, absl::Int128Max()).status().code(), absl::StatusCode::kOutOfRange);
 }
 
 TEST(Money, ExactProductOfQuantityAndPrice) {
@@ -72,7 +71,7 @@ TEST(Money, ExactProductOfQuantityAndPrice) {
 TEST(Money, Rescale) {
   EXPECT_EQ(*rescale_i128(15, -1, -3), 1500);
   EXPECT_EQ(*rescale_i128(1500, -3, -1), 15);
-  EXPECT_EQ(*rescale_i128(1550, -3, -1), 16);   // 1.550 -> 1.6
+  EXPECT_EQ(*rescale_i128(1550, -3, -1), 16);  // 1.550 -> 1.6
   EXPECT_EQ(*rescale_i128(-1550, -3, -1), -16);
   EXPECT_EQ(*rescale_i128(0, 0, -40), 0);
   EXPECT_FALSE(rescale_i128(1, 0, -39).ok());

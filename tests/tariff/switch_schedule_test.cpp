@@ -14,15 +14,16 @@ using testing::zone;
 
 // Seed 002: "Tariff during the day" 1, Mon..Fri 07:00; "Tariff during the night" 2, Mon..Fri 20:00.
 SwitchSchedule day_night() {
-  return *SwitchSchedule::create(
-      {SwitchCommand{"Tariff during the day", 1, absl::Weekday::monday, absl::Weekday::friday, 7, 0},
-       SwitchCommand{"Tariff during the night", 2, absl::Weekday::monday, absl::Weekday::friday, 20,
-                     0}});
+  return *SwitchSchedule::create({SwitchCommand{"Tariff during the day", 1, absl::Weekday::monday,
+                                                absl::Weekday::friday, 7, 0},
+                                  SwitchCommand{"Tariff during the night", 2, absl::Weekday::monday,
+                                                absl::Weekday::friday, 20, 0}});
 }
 
 std::vector<std::string> iso(const std::vector<SwitchEvent>& ev, const absl::TimeZone& tz) {
   std::vector<std::string> out;
-  for (const auto& e : ev) out.push_back(emscore::str_cat(format_iso8601(e.at, tz), " T", e.tariff));
+  for (const auto& e : ev)
+    out.push_back(emscore::str_cat(format_iso8601(e.at, tz), " T", e.tariff));
   return out;
 }
 
@@ -43,10 +44,10 @@ TEST(SwitchSchedule, SeedDayAndNightTariffOverAWeekWithADstChange) {
 TEST(SwitchSchedule, TariffInForceAtAnyInstant) {
   const absl::TimeZone ny = zone("America/New_York");
   const SwitchSchedule s = day_night();
-  EXPECT_EQ(s.tariff_at(ny, local(ny, 2020, 11, 4, 12)), 1);   // Wednesday noon
-  EXPECT_EQ(s.tariff_at(ny, local(ny, 2020, 11, 4, 21)), 2);   // Wednesday evening
-  EXPECT_EQ(s.tariff_at(ny, local(ny, 2020, 11, 7, 12)), 2);   // Saturday: since Friday 20:00
-  EXPECT_EQ(s.tariff_at(ny, local(ny, 2020, 11, 9, 7)), 1);    // exactly at the switch
+  EXPECT_EQ(s.tariff_at(ny, local(ny, 2020, 11, 4, 12)), 1);  // Wednesday noon
+  EXPECT_EQ(s.tariff_at(ny, local(ny, 2020, 11, 4, 21)), 2);  // Wednesday evening
+  EXPECT_EQ(s.tariff_at(ny, local(ny, 2020, 11, 7, 12)), 2);  // Saturday: since Friday 20:00
+  EXPECT_EQ(s.tariff_at(ny, local(ny, 2020, 11, 9, 7)), 1);   // exactly at the switch
   EXPECT_EQ(s.tariff_at(ny, local(ny, 2020, 11, 9, 7) - absl::Seconds(1)), 2);
   EXPECT_FALSE(SwitchSchedule::create({})->tariff_at(ny, local(ny, 2020, 11, 9)).has_value());
 }
@@ -75,11 +76,11 @@ TEST(SwitchSchedule, WeekdayRangeWrapsAndEmptyPeriods) {
 }
 
 TEST(SwitchSchedule, RejectsBadAndConflictingCommands) {
-  EXPECT_FALSE(SwitchSchedule::create({SwitchCommand{"x", 0, absl::Weekday::monday,
-                                                     absl::Weekday::friday, 7, 0}})
+  EXPECT_FALSE(SwitchSchedule::create(
+                   {SwitchCommand{"x", 0, absl::Weekday::monday, absl::Weekday::friday, 7, 0}})
                    .ok());
-  EXPECT_FALSE(SwitchSchedule::create({SwitchCommand{"x", 1, absl::Weekday::monday,
-                                                     absl::Weekday::friday, 24, 0}})
+  EXPECT_FALSE(SwitchSchedule::create(
+                   {SwitchCommand{"x", 1, absl::Weekday::monday, absl::Weekday::friday, 24, 0}})
                    .ok());
   const auto conflict = SwitchSchedule::create(
       {SwitchCommand{"a", 1, absl::Weekday::monday, absl::Weekday::friday, 7, 0},

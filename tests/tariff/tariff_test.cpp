@@ -23,7 +23,8 @@ TEST(Tariff, SinglePriceNeedsNoDate) {
 
 TEST(Tariff, PicksThePriceByDate) {
   // Given out of order on purpose: the order of the list does not matter.
-  const Tariff t{"T1", "",
+  const Tariff t{"T1",
+                 "",
                  {PricePoint{absl::CivilDay(2020, 3, 16), Value(2200, -4)},
                   PricePoint{absl::CivilDay(2020, 1, 1), Value(2000, -4)},
                   PricePoint{absl::CivilDay(2021, 1, 1), Value(2500, -4)}}};
@@ -41,7 +42,8 @@ TEST(Tariff, PicksThePriceByDate) {
 }
 
 TEST(Tariff, UndatedPriceAppliesBeforeTheFirstDatedOne) {
-  const Tariff t{"T1", "",
+  const Tariff t{"T1",
+                 "",
                  {PricePoint{std::nullopt, Value(1, -1)},
                   PricePoint{absl::CivilDay(2020, 6, 1), Value(2, -1)}}};
   ASSERT_TRUE(t.validate().ok());
@@ -55,11 +57,13 @@ TEST(Tariff, ValidateSaysWhatIsWrong) {
   const auto bad_colour = Tariff{"T", "orange", {PricePoint{std::nullopt, Value(1, 0)}}}.validate();
   EXPECT_NE(bad_colour.message().find("#RRGGBB"), absl::string_view::npos);
   EXPECT_FALSE((Tariff{"T", "#12345G", {PricePoint{std::nullopt, Value(1, 0)}}}).validate().ok());
-  EXPECT_FALSE((Tariff{"T", "",
-                       {PricePoint{std::nullopt, Value(1, 0)}, PricePoint{std::nullopt, Value(2, 0)}}})
-                   .validate()
-                   .ok());
-  const auto same_day = Tariff{"T", "",
+  EXPECT_FALSE(
+      (Tariff{
+           "T", "", {PricePoint{std::nullopt, Value(1, 0)}, PricePoint{std::nullopt, Value(2, 0)}}})
+          .validate()
+          .ok());
+  const auto same_day = Tariff{"T",
+                               "",
                                {PricePoint{absl::CivilDay(2020, 1, 1), Value(1, 0)},
                                 PricePoint{absl::CivilDay(2020, 1, 1), Value(2, 0)}}}
                             .validate();

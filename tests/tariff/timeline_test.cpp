@@ -42,8 +42,7 @@ TEST(Timeline, SeedRulesOverAWeekOfMarch2020) {
   // March rule; Monday: T1 at 00:00, T2 at 19:00.
   EXPECT_EQ(switches_iso(t, zh),
             (std::vector<std::string>{"2020-03-27T19:00:00+01:00", "2020-03-28T00:00:00+01:00",
-                                      "2020-03-30T00:00:00+02:00",
-                                      "2020-03-30T19:00:00+02:00"}));
+                                      "2020-03-30T00:00:00+02:00", "2020-03-30T19:00:00+02:00"}));
   EXPECT_EQ(t.at(utc("2020-03-29T12:00:00Z")).tariff, 2);
   EXPECT_EQ(t.at(utc("2020-03-29T12:00:00Z")).rule, 3);
   EXPECT_EQ(t.at(utc("2020-03-27T17:59:59Z")).tariff, 0);
@@ -66,8 +65,8 @@ TEST(Timeline, BoundaryInASkippedHourSwitchesAtTheTransition) {
   const absl::Time b[] = {local(zh, 2020, 3, 29), local(zh, 2020, 3, 30)};
   const Timeline t = *Timeline::compile(p, zh, b);
   // 02:30 never shows on the clock: B starts when the clock jumps to 03:00.
-  EXPECT_EQ(switches_iso(t, zh), (std::vector<std::string>{"2020-03-29T03:00:00+02:00",
-                                                           "2020-03-29T06:00:00+02:00"}));
+  EXPECT_EQ(switches_iso(t, zh),
+            (std::vector<std::string>{"2020-03-29T03:00:00+02:00", "2020-03-29T06:00:00+02:00"}));
 }
 
 TEST(Timeline, BoundaryInARepeatedHourSwitchesOnBothPasses) {
@@ -86,7 +85,8 @@ TEST(Timeline, BoundaryInARepeatedHourSwitchesOnBothPasses) {
 TEST(Timeline, PriceChangesSwitchAtCivilMidnight) {
   const absl::TimeZone zh = zone("Europe/Zurich");
   TariffPlan p;
-  p.tariffs = {Tariff{"T1", "",
+  p.tariffs = {Tariff{"T1",
+                      "",
                       {PricePoint{std::nullopt, Value(2000, -4)},
                        PricePoint{absl::CivilDay(2020, 3, 16), Value(2200, -4)}}}};
   p.rules = {rule(0, DayWindow{})};
@@ -138,7 +138,8 @@ TEST(Timeline, AgreesWithTheRuleScanEverywhere) {
       TariffPlan p;
       for (int i = 0; i < 4; ++i) {
         p.tariffs.push_back(
-            Tariff{emscore::str_cat("T", i), "",
+            Tariff{emscore::str_cat("T", i),
+                   "",
                    {PricePoint{std::nullopt, Value(100 + i, -3)},
                     PricePoint{absl::CivilDay(2020, 1, 1) + static_cast<int>(rng() % 366),
                                Value(200 + i, -3)}}});

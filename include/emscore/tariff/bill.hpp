@@ -71,9 +71,9 @@ struct Amount {
 };
 
 struct Breakdown {
-  std::vector<Amount> by_tariff;  // index = tariff index of the medium's plan
-  Value unpriced;                 // consumption at times no rule (or no price) covered
-  Amount total;                   // all consumption (priced and unpriced) and all cost
+  std::vector<Amount> by_tariff;        // index = tariff index of the medium's plan
+  Value unpriced;                       // consumption at times no rule (or no price) covered
+  Amount total;                         // all consumption (priced and unpriced) and all cost
   std::optional<Value> kwh_equivalent;  // gas with a conversion factor: total m³ x factor
 };
 
@@ -86,7 +86,7 @@ struct Bucket {
 
 struct MediumBill {
   Medium medium = Medium::kElectricity;
-  Breakdown total;                  // devices not excluded from totals
+  Breakdown total;                   // devices not excluded from totals
   std::vector<Breakdown> by_bucket;  // the same, per bucket
 };
 
@@ -102,15 +102,13 @@ struct Bill {
   BillPeriod period;
   std::vector<Bucket> buckets;
   std::array<MediumBill, kMediumCount> media;  // indexed by Medium
-  std::vector<PartBill> devices;  // every device of the site, in site order
-  std::vector<PartBill> loads;    // per (load, medium) of devices not excluded, sorted
-  std::vector<PartBill> groups;   // per (group, medium) of devices not excluded, sorted
-  Money total_cost;               // all media, devices not excluded
-  std::size_t intervals = 0;      // intervals added
+  std::vector<PartBill> devices;               // every device of the site, in site order
+  std::vector<PartBill> loads;                 // per (load, medium) of devices not excluded, sorted
+  std::vector<PartBill> groups;  // per (group, medium) of devices not excluded, sorted
+  Money total_cost;              // all media, devices not excluded
+  std::size_t intervals = 0;     // intervals added
 
-  const MediumBill& medium(Medium m) const noexcept {
-    return media[static_cast<std::size_t>(m)];
-  }
+  const MediumBill& medium(Medium m) const noexcept { return media[static_cast<std::size_t>(m)]; }
 };
 
 // Accumulates intervals into a bill. The site must outlive the builder. Intervals may come
@@ -151,7 +149,7 @@ class BillBuilder {
   BillPeriod period_;
   std::vector<Bucket> buckets_;
   std::array<Timeline, kMediumCount> timelines_;
-  std::array<std::size_t, kMediumCount> slots_{};   // tariffs + 1 (slot 0 = unpriced)
+  std::array<std::size_t, kMediumCount> slots_{};  // tariffs + 1 (slot 0 = unpriced)
   // Quantity per device and timeline segment, exact at 10^kExactQuantityExponent. The price
   // is constant over a segment, so cost = sum over segments of quantity x price, computed
   // once in finish(): the per-interval work is a lookup and an add.
@@ -166,7 +164,7 @@ class BillBuilder {
   std::size_t cur_ = 0;
   Unit cur_unit_ = Unit::kNone;
   int cur_exp_ = 0;
-  int cur_scale_ = 0;        // exponent shift from the interval's unit to the billing unit
+  int cur_scale_ = 0;  // exponent shift from the interval's unit to the billing unit
   bool unit_ok_ = false;
   std::int64_t factor_ = 0;  // 10^(qe - kExactQuantityExponent) when that is in 0..18
   std::int64_t limit_ = 0;   // largest |mantissa| that may be multiplied by factor_

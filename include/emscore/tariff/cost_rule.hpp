@@ -62,8 +62,8 @@ class WeekdaySet {
 
 // A daily time frame: minutes of the civil day, both inclusive.
 struct DayWindow {
-  int first_minute = 0;     // 0..1439
-  int last_minute = 1439;   // 0..1439; < first_minute wraps over midnight
+  int first_minute = 0;    // 0..1439
+  int last_minute = 1439;  // 0..1439; < first_minute wraps over midnight
 
   // "00:00-18:59" (also with an en dash or " - "); hours 00..23, minutes 00..59.
   static absl::StatusOr<DayWindow> parse(std::string_view text);
@@ -78,7 +78,7 @@ struct DayWindow {
 };
 
 struct CostRule {
-  int tariff = 0;  // index into the TariffPlan's tariffs
+  int tariff = 0;                      // index into the TariffPlan's tariffs
   std::optional<absl::CivilDay> from;  // validity, inclusive; open when absent
   std::optional<absl::CivilDay> to;
   bool every_year = false;  // only month/day of from/to count

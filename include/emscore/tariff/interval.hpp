@@ -30,8 +30,8 @@ namespace emscore::tariff {
 struct ConsumptionInterval {
   std::uint32_t device = 0;  // index into Site::devices
   absl::Time start;
-  absl::Time end;            // exclusive
-  Value consumption;         // with its unit
+  absl::Time end;     // exclusive
+  Value consumption;  // with its unit
 };
 
 // Parses the CSV profile above against the site's device ids. Errors name the line and the
@@ -39,7 +39,6 @@ struct ConsumptionInterval {
 absl::StatusOr<std::vector<ConsumptionInterval>> parse_profile_csv(std::string_view text,
                                                                    const Site& site);
 // The CSV form of intervals (header included), times in UTC.
-std::string format_profile_csv(const std::vector<ConsumptionInterval>& intervals,
-                               const Site& site);
+std::string format_profile_csv(const std::vector<ConsumptionInterval>& intervals, const Site& site);
 
 }  // namespace emscore::tariff

@@ -33,13 +33,11 @@ struct Device {
 struct Site {
   Currency currency;
   absl::TimeZone time_zone = absl::UTCTimeZone();  // the civil time the rules are written in
-  Value gas_kwh_per_m3{0, 0, Unit::kNone};          // 0: no kWh-equivalent for gas
-  std::array<TariffPlan, kMediumCount> plans;       // indexed by Medium
+  Value gas_kwh_per_m3{0, 0, Unit::kNone};         // 0: no kWh-equivalent for gas
+  std::array<TariffPlan, kMediumCount> plans;      // indexed by Medium
   std::vector<Device> devices;
 
-  const TariffPlan& plan(Medium m) const noexcept {
-    return plans[static_cast<std::size_t>(m)];
-  }
+  const TariffPlan& plan(Medium m) const noexcept { return plans[static_cast<std::size_t>(m)]; }
   TariffPlan& plan(Medium m) noexcept { return plans[static_cast<std::size_t>(m)]; }
   // Plans valid, device ids unique and non-empty, gas factor not negative.
   absl::Status validate() const;

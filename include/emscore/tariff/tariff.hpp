@@ -21,8 +21,7 @@ namespace emscore::tariff {
 
 enum class Medium : std::uint8_t { kElectricity = 0, kGas = 1, kWater = 2 };
 inline constexpr int kMediumCount = 3;
-inline constexpr Medium kMedia[kMediumCount] = {Medium::kElectricity, Medium::kGas,
-                                                Medium::kWater};
+inline constexpr Medium kMedia[kMediumCount] = {Medium::kElectricity, Medium::kGas, Medium::kWater};
 
 // "electricity", "gas", "water".
 std::string_view medium_name(Medium m) noexcept;

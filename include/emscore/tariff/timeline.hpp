@@ -33,12 +33,12 @@ namespace emscore::tariff {
 absl::Time civil_instant(const absl::TimeZone& tz, absl::CivilSecond cs) noexcept;
 
 struct Segment {
-  absl::Time start;   // the segment lasts until the next segment's start
-  int tariff = -1;    // index into the plan's tariffs; -1 = unpriced (no rule holds, or the
-                      // tariff has no price yet on that day)
-  int rule = -1;      // the rule that decided, -1 if none
-  Value price;        // per billing unit; zero when unpriced
-  int bucket = -1;    // period bucket (see compile), -1 outside the compiled period
+  absl::Time start;  // the segment lasts until the next segment's start
+  int tariff = -1;   // index into the plan's tariffs; -1 = unpriced (no rule holds, or the
+                     // tariff has no price yet on that day)
+  int rule = -1;     // the rule that decided, -1 if none
+  Value price;       // per billing unit; zero when unpriced
+  int bucket = -1;   // period bucket (see compile), -1 outside the compiled period
 };
 
 class Timeline {
