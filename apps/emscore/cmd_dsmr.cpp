@@ -231,7 +231,7 @@ int run_parse(std::span<const std::string> args, Context& ctx) {
   int failures = 0;
 
   auto emit = [&](std::span<const std::uint8_t> bytes, std::optional<dsmr::CrcStatus> crc,
-                  std::uint64_t offset, bool luxembourg) {
+                  std::uint64_t offset, bool luxembourg, bool lf_only = false) {
     auto t = parser.parse(bytes, crc);
     if (!t.ok()) {
       emscore::cli::fail(ctx, t.status());
@@ -243,7 +243,10 @@ int run_parse(std::span<const std::string> args, Context& ctx) {
     if (ctx.format == emscore::cli::Format::kText) {
       print_text(ctx, *t);
     } else {
-      emscore::cli::print_json(ctx, emscore::cli::dsmr_telegram_json(*t, offset));
+      auto j = emscore::cli::dsmr_telegram_json(*t, offset);
+      // The CRC matched only with CR restored before LF (a copy that lost its CRs).
+      if (lf_only) j["crc_lf_only"] = true;
+      emscore::cli::print_json(ctx, j);
     }
   };
 
@@ -291,7 +294,7 @@ int run_parse(std::span<const std::string> args, Context& ctx) {
   auto on_event = [&](const dsmr::FrameEvent& e) {
     switch (e.kind) {
       case dsmr::FrameEvent::Kind::kTelegram:
-        emit(e.telegram, e.crc, e.offset, false);
+        emit(e.telegram, e.crc, e.offset, false, e.crc_after_crlf_restore);
         break;
       case dsmr::FrameEvent::Kind::kNoise:
         fmt::print(ctx.err, "emscore: dsmr: skipped {} bytes of noise at offset {}\n", e.length,

@@ -33,6 +33,22 @@ std::string printable(std::uint8_t c) {
 
 }  // namespace
 
+std::optional<std::uint16_t> crc_with_crlf_restored(std::span<const std::uint8_t> body) noexcept {
+  std::uint16_t reg = 0;
+  bool bare = false;
+  std::uint8_t previous = 0;
+  for (std::uint8_t b : body) {
+    if (b == '\n' && previous != '\r') {
+      reg = crc_step(reg, '\r');
+      bare = true;
+    }
+    reg = crc_step(reg, b);
+    previous = b;
+  }
+  if (!bare) return std::nullopt;
+  return reg;
+}
+
 TelegramFramer::TelegramFramer(FramerOptions options) : options_(options) {
   if (options_.max_telegram_bytes < 8) options_.max_telegram_bytes = 8;
 }
@@ -88,6 +104,11 @@ void TelegramFramer::deliver(Callback on_event, bool have_crc) {
     ev.crc_sent = crc_value_;
     if (crc_value_ == crc_) {
       ev.crc = CrcStatus::kOk;
+    } else if (const auto restored = crc_with_crlf_restored(std::span<const std::uint8_t>(
+                   buffer_.data(), buffer_.size() - static_cast<std::size_t>(crc_digits_)));
+               restored && *restored == crc_value_) {
+      ev.crc = CrcStatus::kOk;
+      ev.crc_after_crlf_restore = true;
     } else {
       ev.crc = CrcStatus::kMismatch;
       const std::uint64_t at = start_ + buffer_.size() - static_cast<std::uint64_t>(crc_digits_);

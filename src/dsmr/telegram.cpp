@@ -299,8 +299,10 @@ absl::StatusOr<Telegram> TelegramParser::parse(std::span<const std::uint8_t> byt
     if (digits == 0) {
       t.crc = CrcStatus::kAbsent;
     } else {
-      t.crc = crc16_arc(bytes.subspan(slash, bang + 1 - slash)) == sent ? CrcStatus::kOk
-                                                                        : CrcStatus::kMismatch;
+      const auto body = bytes.subspan(slash, bang + 1 - slash);
+      const auto restored = crc_with_crlf_restored(body);
+      t.crc = crc16_arc(body) == sent || (restored && *restored == sent) ? CrcStatus::kOk
+                                                                         : CrcStatus::kMismatch;
     }
   }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "emscore/core/crc.hpp"
 #include "emscore/core/strings.hpp"
 
 namespace emscore::dsmr {
@@ -226,6 +227,37 @@ TEST(Framer, RealSerialCapture566Telegrams) {
   EXPECT_EQ(other, 1);
   EXPECT_EQ(evs.front().kind, FrameEvent::Kind::kNoise);
   EXPECT_EQ(evs.front().offset, 0u);
+}
+
+TEST(Framer, LfOnlyCopiesValidateWithCrRestored) {
+  // The capture as stored in git (CRs stripped): every CRC still matches the content the meter
+  // signed once CR is put back before LF; the event says so.
+  const std::string lf = read_file("nielsbasjes_dsmr-tools/stream/ttyUSB0-raw.txt");
+  TelegramFramer f;
+  int ok = 0, restored = 0, other = 0;
+  auto cb = [&](const FrameEvent& e) {
+    if (e.kind == FrameEvent::Kind::kTelegram && e.crc == CrcStatus::kOk) {
+      ++ok;
+      restored += e.crc_after_crlf_restore;
+    } else if (e.kind != FrameEvent::Kind::kNoise) {
+      ++other;
+    }
+  };
+  f.feed(lf, cb);
+  f.finish(cb);
+  EXPECT_EQ(ok, 566);
+  EXPECT_EQ(restored, 566);
+  EXPECT_EQ(other, 0);
+  // A real corruption is still a mismatch, with or without CRs.
+  std::string bad = "/ABC5\n\n1-0:1.8.1(000001.000*kWh)\n!";
+  std::string crlf = "/ABC5\r\n\r\n1-0:1.8.1(000001.000*kWh)\r\n!";
+  bad += hex(crc16_arc(crlf), 4).substr(2);
+  bad[12] = '9';
+  const auto evs = run(bad + "\n", 1);
+  ASSERT_EQ(evs.size(), 1u);
+  EXPECT_EQ(evs[0].crc, CrcStatus::kMismatch);
+  EXPECT_FALSE(crc_with_crlf_restored(std::span<const std::uint8_t>(
+      reinterpret_cast<const std::uint8_t*>(crlf.data()), crlf.size())).has_value());
 }
 
 TEST(Framer, ChunkingPropertyRandomSplits) {

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -66,9 +67,18 @@ struct FrameEvent {
   CrcStatus crc = CrcStatus::kAbsent;
   std::uint16_t crc_sent = 0;      // kOk / kMismatch: the value written after '!'
   std::uint16_t crc_computed = 0;  // over '/'..'!'
+  // kOk only because the CRC matched once a CR was put back before every bare LF: the
+  // telegram was stored or forwarded with LF-only line ends (see crc_with_crlf_restored).
+  bool crc_after_crlf_restore = false;
   // kError and kTelegram with kMismatch: what, where and what was expected.
   absl::Status error;
 };
+
+// CRC-16/ARC over `body` ('/'..'!') as the meter sent it when a copy lost the CRs: a CR is
+// counted before every LF that has none. nullopt when `body` has no bare LF. DSMR requires
+// CR LF line ends (P1 CS 5.0.2 §6.4), so a telegram whose CRC matches this way has the
+// content the meter signed; files in git repositories often lose the CRs.
+std::optional<std::uint16_t> crc_with_crlf_restored(std::span<const std::uint8_t> body) noexcept;
 
 class TelegramFramer {
  public:
