@@ -215,7 +215,16 @@ absl::StatusOr<BillBuilder> BillBuilder::create(const Site& site, BillPeriod per
   return bb;
 }
 
+void BillBuilder::rebind() noexcept {
+  // The hot-path pointers point into this object; after a copy or move they must be re-aimed.
+  if (cur_device_ < site_->devices.size()) {
+    tl_ = &timelines_[static_cast<std::size_t>(site_->devices[cur_device_].medium)];
+    dev_acc_ = acc_.data() + device_base_[cur_device_];
+  }
+}
+
 absl::Status BillBuilder::add(std::span<const ConsumptionInterval> intervals) {
+  rebind();
   for (const ConsumptionInterval& iv : intervals) {
     // Fast path, inline: same device and unit as before, the whole interval inside the
     // current or the next segment, a magnitude that cannot overflow.
@@ -249,6 +258,7 @@ absl::Status BillBuilder::add_raster(std::uint32_t device, absl::Time start, abs
   if (step <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("tariff: raster step must be positive");
   }
+  rebind();
   std::size_t i = 0;
   while (i < values.size()) {
     const absl::Time t0 = start + step * static_cast<std::int64_t>(i);

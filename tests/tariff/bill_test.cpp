@@ -398,6 +398,21 @@ TEST(Bill, RasterGivesTheSameBillAsIntervals) {
   EXPECT_FALSE(builder.add_raster(0, start, absl::Minutes(15), {&bad_unit, 1}).ok());
 }
 
+TEST(Bill, BuilderCanBeCopiedAndMovedBetweenAdds) {
+  const Site site = site_with(testing::seed_plan(false));
+  const auto v = march_2020(site.time_zone);
+  const auto period = BillPeriod::month(absl::CivilMonth(2020, 3));
+  const Bill expect = bill_for(site, period, v);
+  auto first = *BillBuilder::create(site, period);
+  ASSERT_TRUE(first.add(std::span(v).first(1500)).ok());
+  BillBuilder copy = first;              // a snapshot continues on its own
+  BillBuilder moved = std::move(first);  // the hot-path state must follow the object
+  ASSERT_TRUE(moved.add(std::span(v).subspan(1500)).ok());
+  ASSERT_TRUE(copy.add(std::span(v).subspan(1500)).ok());
+  EXPECT_EQ(moved.finish()->total_cost, expect.total_cost);
+  EXPECT_EQ(copy.finish()->total_cost, expect.total_cost);
+}
+
 TEST(BillPeriod, ParseAndFormat) {
   EXPECT_EQ(BillPeriod::parse("2020")->granularity, Granularity::kYear);
   EXPECT_EQ(BillPeriod::parse("2020-03")->granularity, Granularity::kMonth);

@@ -144,6 +144,7 @@ class BillBuilder {
   absl::Status add_one(const ConsumptionInterval& iv);
   absl::Status add_split(const ConsumptionInterval& iv, std::size_t cur, int qe);
   bool select_device(std::uint32_t device);
+  void rebind() noexcept;
 
   const Site* site_ = nullptr;
   BillPeriod period_;
