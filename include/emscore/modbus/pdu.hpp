@@ -329,8 +329,9 @@ std::uint8_t function_of(const Response& r) noexcept;
 absl::Status check_response(const Request& request, const Response& response);
 
 // ---------------------------------------------------------------- encoding
-// Encodes into `w`; InvalidArgument when a field breaks the protocol's limits (the writer is
-// then left untouched), ResourceExhausted when the buffer is too small.
+// Encodes into `w`; InvalidArgument when a field breaks the protocol's limits (checked before
+// anything is written) or the PDU would exceed 253 bytes, ResourceExhausted when the buffer
+// is too small.
 absl::Status encode(const Request& request, ByteWriter& w);
 absl::Status encode(const Response& response, ByteWriter& w);
 // Appends to `out`.
