@@ -61,11 +61,12 @@ void decode_all(benchmark::State& state) {
       if (!t.ok()) continue;
       emscore::mbus::RecordReader rd = t->reader();
       emscore::mbus::Record r;
+      emscore::mbus::RecordValue value;
       while (rd.next(r)) {
         const auto m = emscore::mbus::describe_record(r);
-        auto v = emscore::mbus::decode_value(r, m);
         ++records;
-        if (!v.ok()) continue;
+        if (!emscore::mbus::decode_value_into(r, m, value).ok()) continue;
+        const emscore::mbus::RecordValue* v = &value;
         if constexpr (kMaterialise) {
           text += emscore::mbus::value_string(*v, r).size();
           text += emscore::mbus::unit_string(m).size();

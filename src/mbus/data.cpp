@@ -262,12 +262,13 @@ std::string text_of(std::span<const std::uint8_t> reversed) {
   return s;
 }
 
-absl::StatusOr<RecordValue> decode_value(const Record& r, const RecordMeaning& m) {
-  RecordValue v;
+absl::Status decode_value_into(const Record& r, const RecordMeaning& m, RecordValue& v) {
+  v.type = ValueType::kNone;
+  v.bytes = {};
   if (r.kind != RecordKind::kData) {
     v.type = r.data.empty() ? ValueType::kNone : ValueType::kBytes;
     v.bytes = r.data;
-    return v;
+    return absl::OkStatus();
   }
   const std::span<const std::uint8_t> d = r.data;
   // Time points: the data field length picks the type (EN 13757-3 Annex A).
@@ -281,19 +282,19 @@ absl::StatusOr<RecordValue> decode_value(const Record& r, const RecordMeaning& m
       case DataCoding::kInt16:
         v.type = ValueType::kDateTime;
         v.time = decode_type_g(std::span<const std::uint8_t, 2>(le.data(), 2));
-        return v;
+        return absl::OkStatus();
       case DataCoding::kInt24:
         v.type = ValueType::kDateTime;
         v.time = decode_type_j(std::span<const std::uint8_t, 3>(le.data(), 3));
-        return v;
+        return absl::OkStatus();
       case DataCoding::kInt32:
         v.type = ValueType::kDateTime;
         v.time = decode_type_f(std::span<const std::uint8_t, 4>(le.data(), 4));
-        return v;
+        return absl::OkStatus();
       case DataCoding::kInt48:
         v.type = ValueType::kDateTime;
         v.time = decode_type_i(std::span<const std::uint8_t, 6>(le.data(), 6));
-        return v;
+        return absl::OkStatus();
       default:
         break;  // other codings: the number as sent
     }
@@ -304,7 +305,7 @@ absl::StatusOr<RecordValue> decode_value(const Record& r, const RecordMeaning& m
     case DataCoding::kSelection:
     case DataCoding::kSpecial:
       v.type = ValueType::kNone;
-      return v;
+      return absl::OkStatus();
     case DataCoding::kInt8:
     case DataCoding::kInt16:
     case DataCoding::kInt24:
@@ -316,11 +317,11 @@ absl::StatusOr<RecordValue> decode_value(const Record& r, const RecordMeaning& m
       if (!is_signed && d.size() == 8 && u > static_cast<std::uint64_t>(INT64_MAX)) {
         v.type = ValueType::kBytes;
         v.bytes = d;
-        return v;
+        return absl::OkStatus();
       }
       const std::int64_t raw = is_signed ? sign_extend(u, d.size()) : static_cast<std::int64_t>(u);
       EMSCORE_RETURN_IF_ERROR(scale(v, m, raw, 0));
-      return v;
+      return absl::OkStatus();
     }
     case DataCoding::kReal32: {
       std::uint64_t u = 0;
@@ -331,7 +332,7 @@ absl::StatusOr<RecordValue> decode_value(const Record& r, const RecordMeaning& m
       if (!std::isfinite(f)) {
         v.type = ValueType::kInvalid;
         v.bytes = d;
-        return v;
+        return absl::OkStatus();
       }
       // The shortest decimal that reads back as the same float: the value the meter meant.
       char buf[48];
@@ -339,7 +340,7 @@ absl::StatusOr<RecordValue> decode_value(const Record& r, const RecordMeaning& m
       auto parsed = Value::parse(std::string_view(buf, static_cast<std::size_t>(res.ptr - buf)));
       if (!parsed.ok()) return parsed.status();
       EMSCORE_RETURN_IF_ERROR(scale(v, m, parsed->mantissa, parsed->exponent));
-      return v;
+      return absl::OkStatus();
     }
     case DataCoding::kBcd2:
     case DataCoding::kBcd4:
@@ -352,17 +353,17 @@ absl::StatusOr<RecordValue> decode_value(const Record& r, const RecordMeaning& m
       if (!b.ok()) {
         v.type = ValueType::kInvalid;  // A-F digits: the meter's "no valid value"
         v.bytes = d;
-        return v;
+        return absl::OkStatus();
       }
       EMSCORE_RETURN_IF_ERROR(scale(v, m, *b, 0));
-      return v;
+      return absl::OkStatus();
     }
     case DataCoding::kVariable: {
       const std::uint8_t lvar = r.lvar;
       if (lvar <= 0xBF) {
         v.type = ValueType::kText;
         v.bytes = d;
-        return v;
+        return absl::OkStatus();
       }
       if (lvar <= 0xDF) {
         BcdOptions opt;
@@ -372,10 +373,10 @@ absl::StatusOr<RecordValue> decode_value(const Record& r, const RecordMeaning& m
         if (!b.ok()) {
           v.type = ValueType::kInvalid;
           v.bytes = d;
-          return v;
+          return absl::OkStatus();
         }
         EMSCORE_RETURN_IF_ERROR(scale(v, m, lvar >= 0xD0 ? -*b : *b, 0));
-        return v;
+        return absl::OkStatus();
       }
       if (lvar <= 0xEF && !d.empty() && d.size() <= 8) {
         std::uint64_t u = 0;
@@ -383,18 +384,24 @@ absl::StatusOr<RecordValue> decode_value(const Record& r, const RecordMeaning& m
         if (!is_signed && d.size() == 8 && u > static_cast<std::uint64_t>(INT64_MAX)) {
           v.type = ValueType::kBytes;
           v.bytes = d;
-          return v;
+          return absl::OkStatus();
         }
         const std::int64_t raw =
             is_signed ? sign_extend(u, d.size()) : static_cast<std::int64_t>(u);
         EMSCORE_RETURN_IF_ERROR(scale(v, m, raw, 0));
-        return v;
+        return absl::OkStatus();
       }
       v.type = ValueType::kBytes;
       v.bytes = d;
-      return v;
+      return absl::OkStatus();
     }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RecordValue> decode_value(const Record& r, const RecordMeaning& m) {
+  RecordValue v;
+  EMSCORE_RETURN_IF_ERROR(decode_value_into(r, m, v));
   return v;
 }
 

@@ -25,9 +25,23 @@ bool RecordReader::next(Record& r) noexcept {
     return false;
   }
   const std::size_t start = pos_;
-  r = Record{};
+  // Field by field rather than `r = Record{}`: the aggregate clear compiles to a string
+  // store that costs more than the rest of a typical record.
+  const std::span<const std::uint8_t> none;
+  r.kind = RecordKind::kData;
   r.offset = base_ + start;
   r.order = order_;
+  r.header = r.data = r.vifes = r.plain_text = r.bytes = none;
+  r.coding = DataCoding::kNone;
+  r.function = Function::kInstantaneous;
+  r.dife_count = 0;
+  r.storage = 0;
+  r.tariff = 0;
+  r.subunit = 0;
+  r.lvar = 0;
+  r.table = VifTable::kNone;
+  r.vif = 0;
+  r.code = 0;
   const std::uint8_t dif = data_[pos_++];
   r.dif = dif;
   if (dif == 0x0F || dif == 0x1F) {
@@ -56,19 +70,27 @@ bool RecordReader::next(Record& r) noexcept {
   }
   r.coding = static_cast<DataCoding>(dif & 0x0F);
   r.function = static_cast<Function>((dif >> 4) & 0x03);
-  r.storage = (dif >> 6) & 0x01;
-  // DIFEs.
+  // DIFEs (accumulated in locals: reading fields back right after the Record was cleared
+  // stalls on store forwarding).
+  std::uint64_t storage = (dif >> 6) & 0x01;
+  std::uint32_t tariff = 0;
+  unsigned subunit = 0;
+  unsigned difes = 0;
   std::uint8_t prev = dif;
   while (prev & 0x80) {
     if (pos_ >= n) return fail(Error::kTruncatedDife, pos_, 1);
-    if (r.dife_count == kMaxDife) return fail(Error::kTooManyDife, pos_);
+    if (difes == kMaxDife) return fail(Error::kTooManyDife, pos_);
     const std::uint8_t e = data_[pos_++];
-    const unsigned i = r.dife_count++;
-    r.storage |= std::uint64_t{e & 0x0Fu} << (1 + 4 * i);
-    r.tariff |= std::uint32_t{(e >> 4) & 0x03u} << (2 * i);
-    r.subunit = static_cast<std::uint16_t>(r.subunit | (((e >> 6) & 0x01u) << i));
+    const unsigned i = difes++;
+    storage |= std::uint64_t{e & 0x0Fu} << (1 + 4 * i);
+    tariff |= std::uint32_t{(e >> 4) & 0x03u} << (2 * i);
+    subunit |= ((e >> 6) & 0x01u) << i;
     prev = e;
   }
+  r.storage = storage;
+  r.tariff = tariff;
+  r.subunit = static_cast<std::uint16_t>(subunit);
+  r.dife_count = static_cast<std::uint8_t>(difes);
   // VIB (a VIF is mandatory after a data DIF, EN 13757-3 §6.3.1).
   if (pos_ >= n) return fail(Error::kMissingVif, pos_, 1);
   const std::uint8_t vif = data_[pos_++];
