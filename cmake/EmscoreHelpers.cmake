@@ -76,8 +76,11 @@ function(emscore_add_test module file)
   target_compile_definitions(${tgt} PRIVATE
     EMSCORE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     EMSCORE_VECTORS_DIR="${PROJECT_SOURCE_DIR}/tests/vectors")
+  # A list value must reach gtest_discover_tests with its ';' escaped, or the second label is
+  # read as a property name.
+  string(REPLACE ";" "\\;" labels "${module};${ARG_LABELS}")
   gtest_discover_tests(${tgt} DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${module};${ARG_LABELS}" TIMEOUT 300)
+    PROPERTIES LABELS "${labels}" TIMEOUT 300)
 endfunction()
 
 # emscore_add_fuzz(<name> <file.cpp> LIBS ...)
