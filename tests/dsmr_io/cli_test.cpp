@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "../support/socat_pty.hpp"
 #include "boost/json.hpp"
 #include "emscore/dsmr/emitter.hpp"
 
@@ -23,34 +24,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using namespace emscore::obis::literals;
 
-class PtyPair {
- public:
-  PtyPair() {
-    char tmpl[] = "/tmp/emscore_p1cli_XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    a_ = dir_ + "/a";
-    b_ = dir_ + "/b";
-    pid_ = fork();
-    if (pid_ == 0) {
-      const std::string pa = "pty,raw,echo=0,link=" + a_;
-      const std::string pb = "pty,raw,echo=0,link=" + b_;
-      execlp("socat", "socat", pa.c_str(), pb.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && !(fs::exists(a_) && fs::exists(b_)); ++i) {
-      std::this_thread::sleep_for(10ms);
-    }
-  }
-  ~PtyPair() {
-    kill(pid_, SIGTERM);
-    int st = 0;
-    waitpid(pid_, &st, 0);
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string dir_, a_, b_;
-  pid_t pid_ = -1;
-};
+using PtyPair = emscore::testing::SocatPty;
 
 struct Result {
   int exit_status = -1;
@@ -71,11 +45,11 @@ Result run(const std::string& args) {
 
 TEST(DsmrReadCli, TwoTelegramsFromAPty) {
   PtyPair pty;
-  ASSERT_TRUE(fs::exists(pty.a_));
+  ASSERT_TRUE(fs::exists(pty.a()));
   auto reading = std::async(std::launch::async,
-                            [&] { return run("dsmr read " + pty.a_ + " --count 2 --timeout-ms 5000"); });
+                            [&] { return run("dsmr read " + pty.a() + " --count 2 --timeout-ms 5000"); });
   std::this_thread::sleep_for(300ms);  // let the reader open the port
-  const int fd = ::open(pty.b_.c_str(), O_WRONLY | O_NOCTTY);
+  const int fd = ::open(pty.b().c_str(), O_WRONLY | O_NOCTTY);
   ASSERT_GE(fd, 0);
   termios tio{};
   tcgetattr(fd, &tio);
@@ -102,8 +76,8 @@ TEST(DsmrReadCli, TwoTelegramsFromAPty) {
 
 TEST(DsmrReadCli, SilentPortAndMissingDevice) {
   PtyPair pty;
-  ASSERT_TRUE(fs::exists(pty.a_));
-  EXPECT_EQ(run("dsmr read " + pty.a_ + " --timeout-ms 200").exit_status, 1);
+  ASSERT_TRUE(fs::exists(pty.a()));
+  EXPECT_EQ(run("dsmr read " + pty.a() + " --timeout-ms 200").exit_status, 1);
   EXPECT_EQ(run("dsmr read /dev/no-such-p1-port").exit_status, 1);
   EXPECT_EQ(run("dsmr read").exit_status, 2);
 }

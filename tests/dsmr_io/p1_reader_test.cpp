@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/socat_pty.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/use_future.hpp"
 #include "emscore/dsmr/emitter.hpp"
@@ -31,41 +32,7 @@ using namespace emscore::obis::literals;
 using namespace std::chrono_literals;
 
 // A socat pty pair: the reader opens `a`, the simulated meter writes to `b`.
-class PtyPair {
- public:
-  PtyPair() {
-    char tmpl[] = "/tmp/emscore_p1_XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    a_ = dir_ + "/meter_a";
-    b_ = dir_ + "/meter_b";
-    pid_ = fork();
-    if (pid_ == 0) {
-      const std::string pa = "pty,raw,echo=0,link=" + a_;
-      const std::string pb = "pty,raw,echo=0,link=" + b_;
-      execlp("socat", "socat", pa.c_str(), pb.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && !(fs::exists(a_) && fs::exists(b_)); ++i) {
-      std::this_thread::sleep_for(10ms);
-    }
-  }
-  ~PtyPair() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      int st = 0;
-      waitpid(pid_, &st, 0);
-    }
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  bool ready() const { return fs::exists(a_) && fs::exists(b_); }
-  const std::string& a() const { return a_; }
-  const std::string& b() const { return b_; }
-
- private:
-  std::string dir_, a_, b_;
-  pid_t pid_ = -1;
-};
+using PtyPair = emscore::testing::SocatPty;
 
 // The meter side: keeps its end of the pty open for the whole test (closing it would make
 // socat hang up the reader's side, which may flush bytes not yet read) and writes in small
