@@ -24,6 +24,7 @@ struct LatestValue {
   Reading reading;
   std::uint32_t index = 0;  // driver field index (register index)
   std::string name;         // the driver's name for the value ("Voltage L1")
+  bool save = true;         // stored in the profile store (else served only)
 };
 
 struct DeviceStatus {
