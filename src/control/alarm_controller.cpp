@@ -49,10 +49,15 @@ absl::Status AlarmController::add_rule(const ThresholdRule& rule,
 }
 
 absl::Status AlarmController::on_reading(const Reading& r) {
+  // Every matching rule is fed even when one of them refuses the reading (a misconfigured
+  // rule must not blind the others); the first error is returned.
+  absl::Status first;
   for (RuleSlot& rule : rules_) {
-    if (rule.alarm.matches(r)) EMSCORE_RETURN_IF_ERROR(rule.alarm.on_reading(r));
+    if (!rule.alarm.matches(r)) continue;
+    absl::Status st = rule.alarm.on_reading(r);
+    if (first.ok() && !st.ok()) first = std::move(st);
   }
-  return absl::OkStatus();
+  return first;
 }
 
 void AlarmController::output_event(std::size_t i, absl::Time at, std::string why) {

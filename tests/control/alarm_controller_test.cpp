@@ -162,5 +162,22 @@ TEST(AlarmController, RejectsBadWiring) {
   EXPECT_FALSE(ac.contact_closed("zz", at(0)).has_value());
 }
 
+// One misconfigured rule (a threshold of another dimension) must not blind the other rules
+// that watch the same reading: every rule is fed, the first error is returned.
+TEST(AlarmController, ARuleWithAWrongUnitDoesNotBlindTheOthers) {
+  AlarmController ac;
+  ThresholdRule watts = overvoltage("in-watts");
+  watts.threshold = Value(253, 0, Unit::kWatt);
+  watts.hysteresis = Value(3, 0, Unit::kWatt);
+  watts.on_delay = absl::ZeroDuration();
+  ASSERT_TRUE(ac.add_rule(watts).ok());
+  ThresholdRule volts_rule = overvoltage("in-volts");
+  volts_rule.on_delay = absl::ZeroDuration();
+  ASSERT_TRUE(ac.add_rule(volts_rule).ok());
+  EXPECT_THAT(std::string(ac.on_reading(volts(2600, 0)).message()), HasSubstr("in-watts"));
+  EXPECT_THAT(kinds(ac.poll(at(1))), ElementsAre("alarm_raised rule in-volts"));
+  EXPECT_EQ(ac.alarm_active("in-volts"), true);
+}
+
 }  // namespace
 }  // namespace emscore::control
