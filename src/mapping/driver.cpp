@@ -26,7 +26,12 @@ std::optional<Table> parse_table(std::string_view name) noexcept {
 }
 
 absl::StatusOr<Value> apply_meaning(const Meaning& m, const Value& raw) {
-  Value v(raw.mantissa, raw.exponent, m.unit);
+  return apply_scaling(m, Value(raw.mantissa, raw.exponent, m.unit));
+}
+
+absl::StatusOr<Value> apply_scaling(const Meaning& m, const Value& in) {
+  Value v = in;
+  const Value& raw = in;
   if (!(m.scaling.factor == Value(1, 0))) {
     EMSCORE_ASSIGN_OR_RETURN(v, v.scaled(m.scaling.factor.mantissa, m.scaling.factor.exponent));
   }

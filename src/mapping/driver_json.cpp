@@ -196,6 +196,30 @@ absl::StatusOr<std::vector<ExpectedReading>> expectations(const Reader& t) {
   return out;
 }
 
+// "68 F4 F4 68 08 ..." or "68f4f468..." -> bytes.
+absl::StatusOr<std::vector<std::uint8_t>> hex_bytes(const Reader& at, std::string_view text) {
+  std::vector<std::uint8_t> out;
+  int high = -1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') continue;
+    int v = -1;
+    if (c >= '0' && c <= '9') v = c - '0';
+    if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+    if (v < 0) return at.error(str_cat("character ", i, " ('", std::string(1, c), "') is not a hex digit"));
+    if (high < 0) {
+      high = v;
+    } else {
+      out.push_back(static_cast<std::uint8_t>(high << 4 | v));
+      high = -1;
+    }
+  }
+  if (high >= 0) return at.error("odd number of hex digits");
+  if (out.empty()) return at.error("expected the frame's bytes in hex, got nothing");
+  return out;
+}
+
 enum class Numbering { kPdu, kOneBased, kModicon };
 
 std::optional<Numbering> parse_numbering(std::string_view s) {
@@ -354,11 +378,13 @@ absl::StatusOr<DriverFile> mbus_from(const Reader& root) {
   EMSCORE_ASSIGN_OR_RETURN(const json::array* fields, root.array("fields", true));
   for (std::size_t i = 0; i < fields->size(); ++i) {
     Reader f((*fields)[i], str_cat(root.path(), ".fields[", i, "]"), root.origin());
-    EMSCORE_RETURN_IF_ERROR(expect_keys(f, keys(kMeaningKeys, {"record"})));
+    EMSCORE_RETURN_IF_ERROR(expect_keys(f, keys(kMeaningKeys, {"record", "storage"})));
     MbusField mf;
     EMSCORE_ASSIGN_OR_RETURN(mf.meaning, meaning_from(f));
     EMSCORE_ASSIGN_OR_RETURN(auto rec, f.integer("record", true, 0, 9999));
     mf.record = static_cast<std::uint32_t>(rec);
+    EMSCORE_ASSIGN_OR_RETURN(auto storage, f.integer("storage", false, 0, (std::int64_t{1} << 41) - 1));
+    mf.storage = static_cast<std::uint64_t>(storage);
     d.fields.push_back(std::move(mf));
   }
   auto valid = validate(d);
@@ -372,6 +398,7 @@ absl::StatusOr<DriverFile> mbus_from(const Reader& root) {
       MbusGoldenTest g;
       EMSCORE_ASSIGN_OR_RETURN(g.name, t.string("name", false, str_cat("test ", i)));
       EMSCORE_ASSIGN_OR_RETURN(g.frame_hex, t.string("frame", true));
+      EMSCORE_ASSIGN_OR_RETURN(g.frame, hex_bytes(t.child("frame"), g.frame_hex));
       EMSCORE_ASSIGN_OR_RETURN(g.expect, expectations(t));
       file.mbus_tests.push_back(std::move(g));
     }
@@ -475,6 +502,7 @@ json::value driver_to_json(const Driver& d) {
     for (const MbusField& f : b.fields) {
       json::object fo = meaning_to_json(f.meaning);
       fo["record"] = f.record;
+      fo["storage"] = f.storage;
       fields.push_back(std::move(fo));
     }
     o["fields"] = std::move(fields);

@@ -139,18 +139,44 @@ TEST(DriverJson, MbusDriverRoundTrip) {
   constexpr const char* text = R"({"kind":"mbus","id":"emu_mbus","description":"d","source":"s",
     "match":{"manufacturer":"EMU","medium":2,"version":16,"records":3},
     "fields":[{"record":0,"name":"Energy","unit":"Wh","output_unit":"kWh","obis":"1-0:1.8.0"},
-              {"record":2,"name":"Power","unit":"W","obis":"1-0:1.7.0","factor":"0.1"}],
+              {"record":2,"name":"Power","unit":"W","obis":"1-0:1.7.0","factor":"0.1","storage":1}],
     "tests":[{"name":"frame","frame":"68 03 03 68 08 01 72 7B 16","expect":[]}]})";
   auto f = parse_driver_file(text);
   ASSERT_TRUE(f.ok()) << f.status();
   const auto& d = std::get<MbusDriver>(f->driver);
   EXPECT_EQ(d.match, (MbusMatch{"EMU", 2, 16, 3}));
   EXPECT_EQ(d.fields[1].record, 2u);
+  EXPECT_EQ(d.fields[0].storage, 0u);
+  EXPECT_EQ(d.fields[1].storage, 1u);
   ASSERT_EQ(f->mbus_tests.size(), 1u);
+  EXPECT_EQ(f->mbus_tests[0].frame, (std::vector<std::uint8_t>{0x68, 0x03, 0x03, 0x68, 0x08, 0x01, 0x72, 0x7B, 0x16}));
   const std::string once = driver_to_json_text(f->driver);
   auto again = parse_driver_file(once);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(driver_to_json_text(again->driver), once);
+  EXPECT_EQ(std::get<MbusDriver>(again->driver).fields[1].storage, 1u);
+}
+
+TEST(DriverJson, MbusErrorsNameThePath) {
+  const std::string head = R"({"kind":"mbus","id":"x","match":{"manufacturer":"EMU","medium":2,"version":16,"records":3},)";
+  struct Case {
+    std::string json;
+    std::string message;
+  } cases[] = {
+      {head + R"("fields":[{"record":0,"name":"a","storage":-1}]})",
+       "d.json: $.fields[0].storage: -1 is out of range, expected 0-2199023255551"},
+      {head + R"("fields":[{"record":0,"name":"a","address":1}]})",
+       "d.json: $.fields[0]: unknown key \"address\" (expected one of name, obis, unit, output_unit, factor, divisor, tariff, phase, save, record, storage)"},
+      {head + R"("fields":[],"tests":[{"frame":"68 0G","expect":[]}]})",
+       "d.json: $.tests[0].frame: character 4 ('G') is not a hex digit"},
+      {head + R"("fields":[],"tests":[{"frame":"68 0","expect":[]}]})",
+       "d.json: $.tests[0].frame: odd number of hex digits"},
+  };
+  for (const auto& c : cases) {
+    auto f = parse_driver_file(c.json, "d.json");
+    ASSERT_FALSE(f.ok()) << c.json;
+    EXPECT_EQ(std::string(f.status().message()), c.message) << c.json;
+  }
 }
 
 TEST(DriverJson, MissingFile) {

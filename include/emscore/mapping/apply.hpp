@@ -8,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "emscore/mapping/driver.hpp"
+#include "emscore/mbus/telegram.hpp"
 #include "emscore/obis/reading.hpp"
 
 namespace emscore::mapping {
@@ -34,5 +35,23 @@ struct FieldError {
 std::size_t apply(const ModbusDriver& driver, std::span<const RegisterBlock> blocks,
                   DeviceRef device, absl::Time at, std::vector<Reading>& out,
                   std::vector<FieldError>* errors = nullptr);
+
+// Decodes every field of an M-Bus driver from a telegram (RSP_UD, variable data) into `out`,
+// in driver field order. A field's record is found by index, counting the telegram's records
+// in frame order (fillers 0x2F skipped, manufacturer data 0x0F/0x1F counted, as
+// mbus::RecordReader yields them). The value is exact (mbus::decode_value: the VIF's unit
+// and decade), converted to the field's unit when it names one, then scaled (driver.hpp).
+// Reported in `errors` and skipped: a record index past the telegram's records, a record
+// whose storage number or tariff differs from the field's, a date/text/invalid (BCD A-F)
+// value, a unit of another dimension, a malformed record. Quality: kQuestionable when the
+// record carries an error VIFE or the header status reports an application error, a
+// permanent or temporary error (EN 13757-3 Table 9, bits 0-1, 3, 4); else kMeasured.
+// The telegram is not checked against driver.match (see DriverSet::mbus_match).
+std::size_t apply(const MbusDriver& driver, const mbus::Telegram& telegram, DeviceRef device,
+                  absl::Time at, std::vector<Reading>& out,
+                  std::vector<FieldError>* errors = nullptr);
+
+// The quality the header status of a telegram gives its readings.
+Quality telegram_quality(const mbus::Telegram& telegram) noexcept;
 
 }  // namespace emscore::mapping

@@ -71,9 +71,15 @@ struct ModbusDriver {
   std::vector<ModbusField> fields;
 };
 
+// An M-Bus field: the record's VIF gives the unit and decade; `meaning.unit` (when set) is the
+// unit the value is expressed in (an exact conversion from the VIF's unit of the same
+// dimension), factor/divisor correct a meter's wrong decade, output_unit converts again.
+// The record must have the field's storage number and tariff (meaning.tariff, 0 = total):
+// a stored value is never taken for the current one, a tariff register never for the total.
 struct MbusField {
   Meaning meaning;
-  std::uint32_t record = 0;  // index of the data record in the telegram (0-based, frame order)
+  std::uint32_t record = 0;   // index of the data record in the telegram (0-based, frame order)
+  std::uint64_t storage = 0;  // the record's storage number (0 = the current value; up to 41 bits)
 };
 
 // Applies to every meter whose telegram has this manufacturer, medium, version and number of
@@ -102,5 +108,8 @@ absl::Status validate(const MbusDriver& d);
 
 // value = raw * factor / divisor as described at Scaling, then converted to output_unit.
 absl::StatusOr<Value> apply_meaning(const Meaning& m, const Value& raw);
+// The same for a value that already carries its unit (M-Bus): v * factor / divisor in v's
+// unit, then converted to output_unit. m.unit is not looked at.
+absl::StatusOr<Value> apply_scaling(const Meaning& m, const Value& v);
 
 }  // namespace emscore::mapping

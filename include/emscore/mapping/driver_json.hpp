@@ -36,7 +36,8 @@ struct ModbusGoldenTest {
 };
 struct MbusGoldenTest {
   std::string name;
-  std::string frame_hex;  // a whole long frame
+  std::string frame_hex;             // a whole long frame as written (hex, spaces allowed)
+  std::vector<std::uint8_t> frame;   // its bytes
   std::vector<ExpectedReading> expect;
 };
 
