@@ -49,6 +49,21 @@ void StoreWorker::list_series(SeriesDone done) {
   });
 }
 
+absl::StatusOr<std::vector<profile::SeriesInfo>> StoreWorker::list_series_now() {
+  std::promise<absl::StatusOr<std::vector<profile::SeriesInfo>>> p;
+  auto f = p.get_future();
+  asio::post(thread_, [&] { p.set_value(store_->list_series()); });
+  return f.get();
+}
+
+absl::StatusOr<std::vector<profile::Sample>> StoreWorker::query_now(const profile::SeriesKey& key,
+                                                                    absl::Time from, absl::Time to) {
+  std::promise<absl::StatusOr<std::vector<profile::Sample>>> p;
+  auto f = p.get_future();
+  asio::post(thread_, [&] { p.set_value(store_->query(key, from, to)); });
+  return f.get();
+}
+
 void StoreWorker::drain() {
   std::promise<void> p;
   auto f = p.get_future();

@@ -36,6 +36,11 @@ class StoreWorker {
   using SeriesDone = std::function<void(absl::StatusOr<std::vector<profile::SeriesInfo>>)>;
   void list_series(SeriesDone done);
 
+  // Blocking forms for start-up (before the io thread runs), on the worker thread.
+  absl::StatusOr<std::vector<profile::SeriesInfo>> list_series_now();
+  absl::StatusOr<std::vector<profile::Sample>> query_now(const profile::SeriesKey& key,
+                                                         absl::Time from, absl::Time to);
+
   // Blocks until everything queued so far is done (shutdown, tests).
   void drain();
 
