@@ -15,7 +15,7 @@ using Clock = std::chrono::steady_clock;
 }  // namespace
 
 RtuClient::RtuClient(asio::any_io_executor ex, RtuClientOptions options)
-    : options_(options), stream_(ex) {}
+    : options_(options), stream_(ex), framer_(options.mode, modbus::Side::kResponses) {}
 
 asio::awaitable<void> RtuClient::lock() {
   while (busy_) {
@@ -39,7 +39,7 @@ asio::awaitable<absl::StatusOr<ResponsePdu>> RtuClient::transact(
   auto request = modbus::decode_request(request_pdu);
   if (!request.ok()) co_return request.status();
   std::vector<std::uint8_t> adu;
-  if (absl::Status s = modbus::encode_rtu(unit, request_pdu, adu); !s.ok()) co_return s;
+  if (absl::Status s = modbus::encode_serial(options_.mode, unit, request_pdu, adu); !s.ok()) co_return s;
   co_await lock();
   absl::StatusOr<ResponsePdu> result = absl::UnavailableError("modbus: not attempted");
   const int attempts = 1 + std::max(0, options_.client.retries);
@@ -64,9 +64,13 @@ asio::awaitable<absl::StatusOr<ResponsePdu>> RtuClient::attempt(std::uint8_t uni
   if (!stream_.is_open()) co_return absl::UnavailableError("modbus: RTU line is not open");
   auto ex = stream_.get_executor();
   asio::steady_timer timer(ex);
-  const auto silence = std::max<Clock::duration>(options_.format.t35(), options_.gap);
-  // §2.5.1.1: at least t3.5 of silence before a new frame.
-  if (Clock::now() < last_activity_ + silence) {
+  const bool ascii = options_.mode == modbus::SerialMode::kAscii;
+  // RTU: a frame ends after t3.5 without bytes. ASCII: a frame ends with CR LF; silence
+  // longer than the inter-character timeout ends a partial frame.
+  const Clock::duration silence =
+      ascii ? Clock::duration(options_.char_timeout) : std::max<Clock::duration>(options_.format.t35(), options_.gap);
+  // §2.5.1.1: at least t3.5 of silence before a new RTU frame (ASCII frames are delimited).
+  if (!ascii && Clock::now() < last_activity_ + silence) {
     timer.expires_at(last_activity_ + silence);
     co_await timer.async_wait(kNoThrow);
   }

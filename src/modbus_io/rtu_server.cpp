@@ -36,11 +36,13 @@ void RtuServer::stop() {
 
 asio::awaitable<void> RtuServer::run(std::shared_ptr<State> s) {
   using namespace asio::experimental::awaitable_operators;
-  modbus::RtuFramer framer(modbus::Side::kRequests);
+  const bool ascii = s->options.mode == modbus::SerialMode::kAscii;
+  modbus::SerialFramer framer(s->options.mode, modbus::Side::kRequests);
   std::array<std::uint8_t, 512> buf;
   std::array<std::uint8_t, modbus::kMaxPduSize> resp;
   asio::steady_timer timer(s->stream.get_executor());
-  const auto silence = std::max<Clock::duration>(s->options.format.t35(), s->options.gap);
+  const Clock::duration silence = ascii ? Clock::duration(s->options.char_timeout)
+                                        : std::max<Clock::duration>(s->options.format.t35(), s->options.gap);
   auto last_byte = Clock::now();
   std::size_t skip_echo = 0;
   while (s->running) {
@@ -54,11 +56,12 @@ asio::awaitable<void> RtuServer::run(std::shared_ptr<State> s) {
       const bool broadcast = addr == modbus::kBroadcastAddress;
       const std::size_t n = s->handler.handle(addr, e.frame.pdu, resp, broadcast);
       if (n == 0) continue;
-      std::array<std::uint8_t, modbus::kMaxRtuAduSize> adu;
-      auto len = modbus::encode_rtu(addr, std::span<const std::uint8_t>(resp.data(), n), adu);
+      std::array<std::uint8_t, modbus::kMaxAsciiAduSize> adu;
+      const std::span<const std::uint8_t> pdu(resp.data(), n);
+      auto len = ascii ? modbus::encode_ascii(addr, pdu, adu) : modbus::encode_rtu(addr, pdu, adu);
       if (!len.ok()) continue;
-      // §2.5.1.1: t3.5 of silence after the request before we answer.
-      if (Clock::now() < last_byte + s->options.format.t35()) {
+      // §2.5.1.1: t3.5 of silence after an RTU request before we answer.
+      if (!ascii && Clock::now() < last_byte + s->options.format.t35()) {
         timer.expires_at(last_byte + s->options.format.t35());
         co_await timer.async_wait(kNoThrow);
       }

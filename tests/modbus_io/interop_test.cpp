@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -232,6 +235,204 @@ TEST(Interop, OurRtuClientAgainstPymodbusOnAPty) {
     auto bad = co_await read_registers(client, 1, 5000, 1);
     EXPECT_EQ(exception_of(bad.status()), ExceptionCode::kIllegalDataAddress);
   });
+}
+
+// Modbus ASCII (':' ... LRC CR LF): our client against pymodbus' ASCII server, and pymodbus'
+// ASCII client against our server, each over a socat pty pair. (mbpoll speaks RTU and TCP
+// only.) The lines run 8N1: a pty refuses 7 data bits (tcsetattr EINVAL) and ignores parity.
+TEST(Interop, OurAsciiClientAgainstPymodbusOnAPty) {
+  testing::PtyPair pty;
+  ASSERT_TRUE(pty.ok());
+  PymodbusServer py({"ascii", pty.a(), "19200"});
+  ASSERT_TRUE(py.ok());
+  asio::io_context ctx;
+  RtuClientOptions o;
+  o.client = ClientOptions{std::chrono::milliseconds(1000), 2};
+  o.format = modbus::SerialFormat{19200, 8, modbus::Parity::kNone, 1};
+  o.mode = modbus::SerialMode::kAscii;
+  RtuClient client(ctx.get_executor(), o);
+  ASSERT_TRUE(client.open_serial(pty.b()).ok());
+  run(ctx, [&]() -> asio::awaitable<void> {
+    auto r = co_await read_registers(client, 2, 0, 125);
+    CO_ASSERT_TRUE(r.ok());
+    EXPECT_EQ((*r)[9], 1009);
+    EXPECT_EQ((*r)[124], 1124);
+    const std::uint16_t w[] = {42, 43};
+    CO_ASSERT_TRUE((co_await write_registers(client, 1, 7, w)).ok());
+    auto back = co_await read_registers(client, 1, 7, 2);
+    CO_ASSERT_TRUE(back.ok());
+    EXPECT_EQ((*back)[1], 43);
+    auto f = co_await read_values(client, 3, 10, 1, modbus::ValueType::kF32, modbus::WordOrder::kABCD);
+    CO_ASSERT_TRUE(f.ok());
+    EXPECT_EQ(*(*f)[0].to_string(), "230.1");
+    auto bad = co_await read_registers(client, 1, 5000, 1);
+    EXPECT_EQ(exception_of(bad.status()), ExceptionCode::kIllegalDataAddress);
+  });
+}
+
+TEST(Interop, PymodbusAsciiClientAgainstOurAsciiServerOnAPty) {
+  testing::PtyPair pty;
+  ASSERT_TRUE(pty.ok());
+  asio::io_context ctx;
+  modbus::MemoryDataModel model;
+  auto& bank = model.add_unit(7);
+  bank.holding[0] = 1;
+  bank.holding[1] = 2;
+  bank.holding[2] = 3;
+  bank.input[99] = 4242;
+  RtuServerOptions so{{19200, 8, modbus::Parity::kNone, 1}};
+  so.mode = modbus::SerialMode::kAscii;
+  RtuServer server(ctx.get_executor(), model, so);
+  ASSERT_TRUE(server.open_serial(pty.a()).ok());
+  server.start();
+  std::thread t([&] { ctx.run(); });
+  auto r = shell("/usr/bin/python3 " + std::string(EMSCORE_SOURCE_DIR) +
+                 "/tests/modbus_io/pymodbus_ascii_client.py " + pty.b() + " 19200 7");
+  asio::post(ctx, [&] { server.stop(); });
+  ctx.stop();
+  t.join();
+  EXPECT_EQ(r.status, 0) << r.text;
+  EXPECT_NE(r.text.find("holding 0..2: 1 2 3"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("input 99: 4242"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("all steps passed"), std::string::npos) << r.text;
+  EXPECT_EQ(model.bank(7)->holding[12], 33);
+}
+
+// `emscore modbus serve`, started as a test engineer would, polled and written by mbpoll.
+class CliServer {
+ public:
+  explicit CliServer(const std::string& args) {
+    static int n = 0;
+    out_ = (std::filesystem::temp_directory_path() /
+            ("emscore_serve_" + std::to_string(getpid()) + "_" + std::to_string(n++))).string();
+    child_ = std::make_unique<testing::Child>(std::vector<std::string>{
+        "/bin/sh", "-c", "exec " + cli() + " modbus serve " + args + " >" + out_ + " 2>&1"});
+    for (int i = 0; i < 300 && output().find("listening on") == std::string::npos; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ~CliServer() { std::filesystem::remove(out_); }
+  static std::string cli() { return std::string(EMSCORE_BINARY_DIR) + "/apps/emscore/emscore"; }
+  std::string output() const {
+    std::ifstream f(out_);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  }
+  std::string port() const {
+    const std::string text = output();
+    const auto colon = text.find(':', text.find("listening on "));
+    if (colon == std::string::npos) return "";
+    return text.substr(colon + 1, text.find('\n', colon) - colon - 1);
+  }
+  int stop(int sig = SIGTERM) { return child_->signal_and_wait(sig, std::chrono::seconds(10)); }
+
+ private:
+  std::string out_;
+  std::unique_ptr<testing::Child> child_;
+};
+
+TEST(Interop, CliServeTcpWithMbpoll) {
+  if (!std::filesystem::exists(CliServer::cli())) GTEST_SKIP() << "emscore CLI not built";
+  CliServer s("--tcp 127.0.0.1:0 --holding 1=10,20,30 --holding 101:float32=230.1 "
+              "--input 5:int32:CDAB=-7 --unit 2 --coils 1=1,0,1 --holding 1=7");
+  const std::string port = s.port();
+  ASSERT_FALSE(port.empty()) << s.output();
+  EXPECT_EQ(s.output().rfind("listening on 127.0.0.1:", 0), 0u) << s.output();
+  const std::string base = "mbpoll -m tcp -p " + port + " -1 ";
+  auto h = shell(base + "-a 1 -r 1 -c 3 127.0.0.1");
+  EXPECT_EQ(h.status, 0) << h.text;
+  EXPECT_NE(h.text.find("[1]: \t10"), std::string::npos) << h.text;
+  EXPECT_NE(h.text.find("[3]: \t30"), std::string::npos) << h.text;
+  auto f = shell(base + "-a 1 -r 101 -t 4:float -B 127.0.0.1");
+  EXPECT_NE(f.text.find("[101]: \t230.1"), std::string::npos) << f.text;
+  // mbpoll reads 32-bit values as CDAB (low word first) without -B.
+  auto i = shell(base + "-a 1 -r 5 -t 3:int 127.0.0.1");
+  EXPECT_NE(i.text.find("[5]: \t-7"), std::string::npos) << i.text;
+  auto c = shell(base + "-a 2 -r 1 -c 3 -t 0 127.0.0.1");
+  EXPECT_NE(c.text.find("[1]: \t1"), std::string::npos) << c.text;
+  EXPECT_NE(c.text.find("[2]: \t0"), std::string::npos) << c.text;
+  auto u2 = shell(base + "-a 2 -r 1 127.0.0.1");
+  EXPECT_NE(u2.text.find("[1]: \t7"), std::string::npos) << u2.text;
+  // Writes change the image; the emscore client reads them back.
+  auto w = shell("mbpoll -m tcp -p " + port + " -a 1 -r 50 127.0.0.1 -- 111 222");
+  EXPECT_EQ(w.status, 0) << w.text;
+  auto back = shell(CliServer::cli() + " modbus read --tcp 127.0.0.1:" + port + " --unit 1 --ref 50 --count 2");
+  EXPECT_EQ(back.text, "{\"values\":[111,222]}\n");
+  // A unit the image does not have: exception 0x0A (gateway path unavailable).
+  auto none = shell(base + "-a 9 -r 1 127.0.0.1");
+  EXPECT_NE(none.status, 0) << none.text;
+  EXPECT_EQ(s.stop(SIGINT), 0);
+  EXPECT_NE(s.output().find("{\"requests\":"), std::string::npos) << s.output();
+}
+
+TEST(Interop, CliServeImageFileAndRtuWithMbpoll) {
+  if (!std::filesystem::exists(CliServer::cli())) GTEST_SKIP() << "emscore CLI not built";
+  const auto image = std::filesystem::temp_directory_path() / ("emscore_image_" + std::to_string(getpid()) + ".json");
+  {
+    std::ofstream f(image);
+    f << R"({"units": {"12": {"input": {"100": [4242]},
+             "holding": {"1": [1, 2], "11": {"type": "float32", "values": [230.1, "-0.5"]}},
+             "discrete": {"1": [true, false, true]}}}})";
+  }
+  testing::PtyPair pty;
+  ASSERT_TRUE(pty.ok());
+  CliServer s("--rtu " + pty.a() + " --baud 19200 --parity even --image " + image.string());
+  ASSERT_NE(s.output().find("listening on " + pty.a() + " (rtu 19200 8E1)"), std::string::npos) << s.output();
+  const std::string base = "mbpoll -m rtu -b 19200 -P even -a 12 -1 ";
+  auto r = shell(base + "-t 3 -r 100 " + pty.b());
+  EXPECT_NE(r.text.find("[100]: \t4242"), std::string::npos) << r.text;
+  auto f = shell(base + "-t 4:float -B -r 11 -c 2 " + pty.b());
+  EXPECT_NE(f.text.find("[11]: \t230.1"), std::string::npos) << f.text;
+  EXPECT_NE(f.text.find("[13]: \t-0.5"), std::string::npos) << f.text;
+  auto d = shell(base + "-t 1 -r 1 -c 3 " + pty.b());
+  EXPECT_NE(d.text.find("[3]: \t1"), std::string::npos) << d.text;
+  EXPECT_EQ(s.stop(), 0);
+  std::filesystem::remove(image);
+}
+
+TEST(Interop, CliServeAsciiWithPymodbus) {
+  if (!std::filesystem::exists(CliServer::cli())) GTEST_SKIP() << "emscore CLI not built";
+  testing::PtyPair pty;
+  ASSERT_TRUE(pty.ok());
+  CliServer s("--rtu " + pty.a() + " --ascii --parity none --unit 7 --holding 1=1,2,3 --input 100=4242");
+  ASSERT_NE(s.output().find("(ascii 19200 8N1)"), std::string::npos) << s.output();
+  auto r = shell("/usr/bin/python3 " + std::string(EMSCORE_SOURCE_DIR) +
+                 "/tests/modbus_io/pymodbus_ascii_client.py " + pty.b() + " 19200 7");
+  EXPECT_NE(r.text.find("all steps passed"), std::string::npos) << r.text;
+  // And our own client in ASCII mode reads what pymodbus wrote.
+  auto back = shell(CliServer::cli() + " modbus read --rtu " + pty.b() +
+                    " --ascii --parity none --unit 7 --zero-based --ref 10 --count 3");
+  EXPECT_EQ(back.text, "{\"values\":[11,22,33]}\n");
+  EXPECT_EQ(s.stop(), 0);
+}
+
+TEST(Interop, CliServeRejectsBadImages) {
+  if (!std::filesystem::exists(CliServer::cli())) GTEST_SKIP() << "emscore CLI not built";
+  const std::string cli = CliServer::cli() + " modbus serve ";
+  auto a = shell(cli + "--tcp 127.0.0.1:0 --holding 0=1");
+  EXPECT_EQ(a.status, 2);
+  EXPECT_NE(a.text.find("--holding 0=1: reference 0 is outside 1..65536"), std::string::npos) << a.text;
+  auto b = shell(cli + "--tcp 127.0.0.1:0 --holding 65536:float32=1");
+  EXPECT_EQ(b.status, 2);
+  EXPECT_NE(b.text.find("run past the end"), std::string::npos) << b.text;
+  auto c = shell(cli + "--tcp 127.0.0.1:0 --holding 1:int16=40000");
+  EXPECT_EQ(c.status, 2);
+  EXPECT_NE(c.text.find("--holding 1:int16=40000"), std::string::npos) << c.text;
+  auto d = shell(cli + "--tcp 127.0.0.1:0 --coils 1:u16=1");
+  EXPECT_EQ(d.status, 2);
+  auto e = shell(cli + "--holding 1=1");
+  EXPECT_EQ(e.status, 2);
+  EXPECT_NE(e.text.find("exactly one of --tcp"), std::string::npos) << e.text;
+  const auto image = std::filesystem::temp_directory_path() / ("emscore_bad_" + std::to_string(getpid()) + ".json");
+  {
+    std::ofstream f(image);
+    f << R"({"units": {"1": {"holding": {"1": {"type": "float33", "values": [1]}}}}})";
+  }
+  auto g = shell(cli + "--tcp 127.0.0.1:0 --image " + image.string());
+  EXPECT_EQ(g.status, 2);
+  EXPECT_NE(g.text.find("units.1.holding.1.type"), std::string::npos) << g.text;
+  std::filesystem::remove(image);
 }
 
 }  // namespace

@@ -91,6 +91,12 @@ class Child {
     }
   }
   bool ok() const { return pid_ > 0; }
+  // Sends `sig` and waits for the process to end; returns its exit status (or -1).
+  int signal_and_wait(int sig, std::chrono::seconds limit) {
+    if (pid_ <= 0) return -1;
+    kill(pid_, sig);
+    return wait(limit);
+  }
   // Waits for the process to end; returns its exit status (or -1 on timeout).
   int wait(std::chrono::seconds limit) {
     const auto end = std::chrono::steady_clock::now() + limit;

@@ -77,5 +77,49 @@ TEST(RtuServer, AddressingBroadcastAndNoise) {
   });
 }
 
+// The same server in ASCII mode, driven by raw characters: noise between frames, a frame cut
+// by a new ':', a bad LRC and another unit's request are dropped or ignored; characters with
+// the 8th bit set (a 7E1 peer read as 8 bits) still decode; a frame may pause mid-way. The pty
+// runs 8 data bits: ptys refuse 7 (tcsetattr EINVAL).
+TEST(RtuServer, AsciiModeFramesNoiseAndPauses) {
+  testing::PtyPair pty;
+  ASSERT_TRUE(pty.ok());
+  asio::io_context ctx;
+  modbus::MemoryDataModel model;
+  model.add_unit(0x11).holding[0x6B] = 0x1234;
+  RtuServerOptions o{{9600, 8, modbus::Parity::kNone, 1}};
+  o.mode = modbus::SerialMode::kAscii;
+  RtuServer server(ctx.get_executor(), model, o);
+  ASSERT_TRUE(server.open_serial(pty.a()).ok());
+  server.start();
+  RtuStream master(ctx.get_executor());
+  ASSERT_TRUE(master.open_serial(pty.b(), {9600, 8, modbus::Parity::kNone, 1}).ok());
+  auto send = [&](std::string_view text) -> asio::awaitable<void> {
+    co_await master.async_write(asio::buffer(text.data(), text.size()));
+  };
+  run(ctx, [&]() -> asio::awaitable<void> {
+    // Another unit: silence.
+    co_await send(":1203006B0001"  "7F\r\n");
+    auto none = co_await read_for(master, std::chrono::milliseconds(150));
+    EXPECT_TRUE(none.empty());
+    // Noise, an interrupted frame, a bad LRC, then the good request (LRC 0x80), sent in two
+    // parts with a pause: one answer.
+    co_await send("garbage\r\n:1103:1103006B000181\r\n");
+    co_await send(":1103006B");
+    co_await sleep_for(std::chrono::milliseconds(100));
+    co_await send("000180\r\n");
+    auto got = co_await read_for(master, std::chrono::milliseconds(300));
+    EXPECT_EQ(std::string(got.begin(), got.end()), ":1103021234A4\r\n");
+    EXPECT_GE(server.dropped_bytes(), 9u + 5u + 17u);
+    EXPECT_GE(server.counters().bus_communication_errors, 3);
+    // 8-bit characters from a 7E1 device read as 8N1.
+    std::string high = ":1103006B000180\r\n";
+    for (auto& c : high) c = static_cast<char>(static_cast<unsigned char>(c) | 0x80);
+    co_await send(high);
+    got = co_await read_for(master, std::chrono::milliseconds(300));
+    EXPECT_EQ(std::string(got.begin(), got.end()), ":1103021234A4\r\n");
+  });
+}
+
 }  // namespace
 }  // namespace emscore::modbus_io

@@ -15,6 +15,7 @@
 
 #include "boost/asio/steady_timer.hpp"
 #include "emscore/modbus/rtu.hpp"
+#include "emscore/modbus/serial_framer.hpp"
 #include "emscore/modbus_io/client.hpp"
 #include "emscore/modbus_io/rtu_stream.hpp"
 
@@ -28,6 +29,10 @@ struct RtuClientOptions {
   // Extra silence allowance for OS and USB adapter latency: a frame is considered over after
   // max(t3.5, gap) without bytes.
   std::chrono::milliseconds gap{10};
+  // Transmission mode on the line: RTU (default) or ASCII.
+  modbus::SerialMode mode = modbus::SerialMode::kRtu;
+  // ASCII: the longest pause allowed between two characters of a frame (§2.5.2.1: 1 s).
+  std::chrono::milliseconds char_timeout{1000};
 };
 
 class RtuClient : public Client {
@@ -56,7 +61,7 @@ class RtuClient : public Client {
 
   RtuClientOptions options_;
   RtuStream stream_;
-  modbus::RtuFramer framer_{modbus::Side::kResponses};
+  modbus::SerialFramer framer_;
   bool busy_ = false;
   std::deque<asio::steady_timer*> waiters_;
   std::chrono::steady_clock::time_point last_activity_{};

@@ -5,6 +5,7 @@
 // communication errors), answers through modbus::RequestHandler for the unit ids its
 // DataModel serves, ignores other addresses (they belong to other devices on the bus),
 // executes broadcasts without answering, and keeps t3.5 of silence before it answers.
+// With `mode = SerialMode::kAscii` it serves Modbus ASCII frames (':' ... LRC CR LF) instead.
 #pragma once
 
 #include <chrono>
@@ -14,6 +15,7 @@
 #include "emscore/modbus/data_model.hpp"
 #include "emscore/modbus/request_handler.hpp"
 #include "emscore/modbus/rtu.hpp"
+#include "emscore/modbus/serial_framer.hpp"
 #include "emscore/modbus_io/rtu_stream.hpp"
 
 namespace emscore::modbus_io {
@@ -22,6 +24,8 @@ struct RtuServerOptions {
   modbus::SerialFormat format;
   bool echo = false;                       // discard our own echo after answering
   std::chrono::milliseconds gap{10};       // silence allowance (see RtuClientOptions::gap)
+  modbus::SerialMode mode = modbus::SerialMode::kRtu;
+  std::chrono::milliseconds char_timeout{1000};  // ASCII: longest pause inside a frame
 };
 
 class RtuServer {
