@@ -1,6 +1,8 @@
 #include "gateway.hpp"
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "boost/asio/post.hpp"
@@ -9,36 +11,86 @@
 #include "emscore/mapping/driver_set.hpp"
 #include "emscore/mapping/layout_model.hpp"
 #include "emscore/modbus_io/tcp_server.hpp"
+#include "control_runner.hpp"
+#include "http_api.hpp"
+#include "mqtt_publisher.hpp"
 #include "poller.hpp"
 #include "store_worker.hpp"
+#include "users.hpp"
 
 namespace emscore::refgw {
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
-struct Gateway::Impl {
+struct Gateway::Impl final : ApiBackend {
   Impl(asio::io_context& io_, GatewayConfig config_, GatewayOptions options_)
-      : io(io_), config(std::move(config_)), options(std::move(options_)), table(config) {}
+      : io(io_), config(std::move(config_)), options(std::move(options_)), table(config),
+        control_timer(io_) {}
 
   asio::io_context& io;
   GatewayConfig config;
   GatewayOptions options;
   DeviceTable table;
-  std::unique_ptr<EventLog> events;
   std::unique_ptr<StoreWorker> store;
   mapping::DriverSet drivers;
   mapping::LayoutModel layout;
   std::unique_ptr<modbus_io::TcpServer> modbus_server;
   std::vector<std::unique_ptr<Poller>> pollers;
+  std::unique_ptr<UserStore> users;
+  std::unique_ptr<HttpApi> http;
+  std::unique_ptr<MqttPublisher> mqtt;
+  std::optional<ControlRunner> control;
+  asio::steady_timer control_timer;
   std::string one_time_password;
+  absl::Time started_at = absl::Now();
   bool started = false;
+  bool started_or_starting = false;
+  // Completions posted to the io thread check this before touching the gateway.
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+
+  // ---- ApiBackend ----
+  const DeviceTable& devices() const override { return table; }
+  EventLog& events() override { return *events_; }
+  HealthInfo health() const override;
+  absl::TimeZone time_zone() const override {
+    absl::TimeZone tz;
+    if (!absl::LoadTimeZone(config.gateway.time_zone, &tz)) tz = absl::UTCTimeZone();
+    return tz;
+  }
+  void query_history(const HistoryRequest& request, HistoryDone done) override {
+    store->query(profile::SeriesKey{request.device, request.quantity}, request.from, request.to,
+                 std::move(done));
+  }
+  std::string config_json() const override {
+    GatewayConfig c = config;
+    if (users) c.users = users->to_config();
+    return config_to_json(c);
+  }
+  absl::Status restore_config(std::string_view json_text, std::string_view user) override;
+  absl::Status save_users(const std::vector<UserConfig>& list) override;
+  boost::json::value control_view() const override {
+    if (!control) return boost::json::object{{"load_management", false}, {"outputs", boost::json::array{}}};
+    return control->view_json(absl::Now());
+  }
+  absl::Status set_output(std::string_view name, bool on, std::string_view user) override {
+    if (!control) return absl::NotFoundError(str_cat("no output named \"", name, "\" (no outputs are configured)"));
+    return control->remote_output(name, on, user, absl::Now());
+  }
+
+  std::unique_ptr<EventLog> events_;
+  absl::Status write_config_file(const GatewayConfig& c);
+  absl::Status start_users();
+  absl::Status start_http();
+  absl::Status start_mqtt();
+  absl::Status start_control();
+  void control_tick();
 
   void print(const std::string& line) const {
     if (options.print) options.print(line);
   }
   void log(Severity s, std::string category, std::string source, std::string message) {
-    if (!events) return;
-    auto id = events->append(s, std::move(category), std::move(source), std::move(message));
+    if (!events_) return;
+    auto id = events_->append(s, std::move(category), std::move(source), std::move(message));
     (void)id;  // an event log that cannot write is reported by health, not by every caller
   }
 
@@ -81,7 +133,11 @@ void Gateway::Impl::seed_counters() {
 }
 
 Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Gateway::~Gateway() { stop(); }
+Gateway::~Gateway() {
+  stop();
+  *impl_->alive = false;
+  impl_->alive.reset();
+}
 
 absl::StatusOr<std::unique_ptr<Gateway>> Gateway::create(asio::io_context& io, GatewayConfig config,
                                                          GatewayOptions options) {
@@ -97,7 +153,7 @@ absl::Status Gateway::Impl::open_storage() {
                                                ": cannot create: ", ec.message()));
   auto log = EventLog::open((fs::path(config.gateway.data_dir) / "events.db").string());
   if (!log.ok()) return log.status();
-  events = std::move(*log);
+  events_ = std::move(*log);
   auto s = StoreWorker::open((fs::path(config.gateway.data_dir) / "profile.db").string(),
                              io.get_executor());
   if (!s.ok()) return s.status();
@@ -174,8 +230,10 @@ void Gateway::Impl::on_readout(const DeviceConfig& device, absl::StatusOr<Readou
   for (const LatestValue& v : r.values)
     if (v.save) batch.push_back(v.reading);
   if (!batch.empty()) {
-    store->ingest(std::move(batch), [this, serial = device.serial](
+    std::weak_ptr<bool> weak = alive;
+    store->ingest(std::move(batch), [this, weak, serial = device.serial](
                                         absl::StatusOr<profile::IngestReport> rep) {
+      if (weak.expired()) return;
       if (!rep.ok()) {
         log(Severity::kError, "store", serial, str_cat("not stored: ", rep.status().message()));
         return;
@@ -184,7 +242,171 @@ void Gateway::Impl::on_readout(const DeviceConfig& device, absl::StatusOr<Readou
         log(Severity::kWarning, "store", serial, str_cat("value refused: ", rej.status.message()));
     });
   }
-  table.record_success(device.ref, r.at, std::move(r.values));
+  if (control) {
+    std::vector<Reading> readings;
+    readings.reserve(r.values.size());
+    for (const LatestValue& v : r.values) readings.push_back(v.reading);
+    control->on_readings(device.ref, readings, absl::Now());
+  }
+  const absl::Time at = r.at;
+  table.record_success(device.ref, at, std::move(r.values));
+  if (mqtt) {
+    if (const DeviceEntry* e = table.by_ref(device.ref)) {
+      auto st = mqtt->publish_readout(*e, at);
+      if (!st.ok()) log(Severity::kError, "mqtt", device.serial, str_cat("not queued: ", st.message()));
+    }
+  }
+}
+
+
+HealthInfo Gateway::Impl::health() const {
+  HealthInfo h;
+  h.version = "emscore refgateway 0.1.0";
+  h.uptime = absl::Now() - started_at;
+  h.gateway_id = config.gateway.id;
+  std::vector<std::string> problems;
+  std::size_t offline = 0;
+  for (const DeviceEntry& e : table.devices())
+    if (e.status.failures > 0 && !e.status.online()) ++offline;
+  if (offline > 0) problems.push_back(str_cat(offline, " of ", table.devices().size(), " devices failing"));
+  if (mqtt) {
+    const MqttStatus st = mqtt->status();
+    if (!st.connected) problems.push_back(str_cat("MQTT broker not connected (", st.queued, " queued)"));
+  }
+  if (!problems.empty()) {
+    h.status = "degraded";
+    for (const auto& p : problems) h.detail += str_cat(h.detail.empty() ? "" : "; ", p);
+  }
+  return h;
+}
+
+absl::Status Gateway::Impl::write_config_file(const GatewayConfig& c) {
+  if (options.config_path.empty()) return absl::OkStatus();
+  const fs::path path(options.config_path);
+  std::error_code ec;
+  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << config_to_json(c) << "\n";
+    f.flush();
+    if (!f) return absl::UnavailableError(str_cat("cannot write ", tmp.string()));
+  }
+  fs::rename(tmp, path, ec);  // atomic: a crash leaves the old or the new file, never half
+  if (ec) return absl::UnavailableError(str_cat("cannot replace ", path.string(), ": ", ec.message()));
+  return absl::OkStatus();
+}
+
+absl::Status Gateway::Impl::save_users(const std::vector<UserConfig>& list) {
+  GatewayConfig c = config;
+  c.users = list;
+  if (auto st = write_config_file(c); !st.ok()) return st;
+  config.users = list;
+  return absl::OkStatus();
+}
+
+absl::Status Gateway::Impl::restore_config(std::string_view json_text, std::string_view user) {
+  auto parsed = parse_config(json_text);
+  if (!parsed.ok()) return parsed.status();
+  if (!parsed->users.empty()) {
+    bool admin = false;
+    for (const UserConfig& u : parsed->users) admin = admin || u.role == "administrator";
+    if (!admin)
+      return absl::FailedPreconditionError("the restored configuration has users but no administrator: nobody could log in to manage it");
+  } else {
+    parsed->users = users ? users->to_config() : config.users;  // keep who can log in
+  }
+  if (auto st = write_config_file(*parsed); !st.ok()) return st;
+  log(Severity::kWarning, "config", std::string(user), "configuration restored; restarting");
+  if (options.request_restart) {
+    asio::post(io, [restart = options.request_restart] { restart(); });
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Gateway::Impl::start_users() {
+  auto u = UserStore::create(io.get_executor(), config.users);
+  if (!u.ok()) return u.status();
+  users = std::move(*u);
+  auto otp = users->bootstrap_admin();
+  if (!otp.ok()) return otp.status();
+  if (otp->has_value()) {
+    one_time_password = **otp;
+    if (auto st = save_users(users->to_config()); !st.ok())
+      log(Severity::kError, "config", "admin", str_cat("cannot save the new administrator: ", st.message()));
+    log(Severity::kWarning, "auth", "admin",
+        "no administrator was configured: created \"admin\" with a one-time password (printed once at start)");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Gateway::Impl::start_http() {
+  http = std::make_unique<HttpApi>(io.get_executor(), *this, *users);
+  auto st = http->listen(config.servers.http.address, config.servers.http.port);
+  if (!st.ok())
+    return absl::Status(st.code(), str_cat("HTTP server on ", config.servers.http.address, ":",
+                                           config.servers.http.port, ": ", st.message(),
+                                           " (use --http-port to pick another port)"));
+  http->start();
+  return absl::OkStatus();
+}
+
+absl::Status Gateway::Impl::start_mqtt() {
+  if (!config.mqtt.enabled) return absl::OkStatus();
+  MqttPublisherOptions o;
+  o.mqtt = config.mqtt;
+  o.gateway_id = config.gateway.id;
+  o.outbox_path = (fs::path(config.gateway.data_dir) / "mqtt-outbox.db").string();
+  o.max_backoff = options.mqtt_max_backoff;
+  std::weak_ptr<bool> weak = alive;
+  o.on_event = [this, weak](Severity sev, std::string message) {
+    asio::post(io, [this, weak, sev, message = std::move(message)]() mutable {
+      if (weak.expired()) return;
+      log(sev, "mqtt", config.mqtt.uri, std::move(message));
+    });
+  };
+  auto m = MqttPublisher::create(std::move(o));
+  if (!m.ok()) return m.status();
+  mqtt = std::move(*m);
+  if (auto st = mqtt->start(); !st.ok()) return st;
+  for (const DeviceEntry& e : table.devices()) {
+    auto st = mqtt->publish_device_config(e, config.bus(e.config.bus));
+    if (!st.ok()) log(Severity::kError, "mqtt", e.config.serial, str_cat("config topics not queued: ", st.message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Gateway::Impl::start_control() {
+  const ControlSection& c = config.control;
+  if (!c.load_manager && c.outputs.empty() && c.alarms.empty()) return absl::OkStatus();
+  ControlRunnerOptions o;
+  o.sink = ControlRunner::sink_to(*events_);
+  auto runner = ControlRunner::create(c, ControlRunner::resolver_for(config), std::move(o));
+  if (!runner.ok()) return runner.status();
+  control.emplace(std::move(*runner));
+  for (const StationBinding& s : c.stations) {
+    std::shared_ptr<StationLink> link;
+    if (options.station_link) link = options.station_link(s.station.name, s.device);
+    if (!link) {
+      log(Severity::kError, "control", s.station.name,
+          str_cat("no link \"", s.device, "\" for this station: it counts as failed"));
+      continue;
+    }
+    if (auto st = control->attach(s.station.name, std::move(link)); !st.ok()) return st;
+  }
+  control_tick();
+  return absl::OkStatus();
+}
+
+void Gateway::Impl::control_tick() {
+  if (!control || !started_or_starting) return;
+  control->tick(absl::Now());
+  control_timer.expires_after(std::chrono::seconds(1));
+  std::weak_ptr<bool> weak = alive;
+  control_timer.async_wait([this, weak](boost::system::error_code ec) {
+    if (ec || weak.expired()) return;
+    control_tick();
+  });
 }
 
 absl::Status Gateway::start() {
@@ -194,30 +416,50 @@ absl::Status Gateway::start() {
   g.log(Severity::kInfo, "gateway", g.config.gateway.id,
         str_cat("start", g.options.demo ? " (demo)" : "", ": ", g.config.devices.size(),
                 " devices on ", g.config.buses.size(), " buses"));
-  if (auto st = g.load_drivers(); !st.ok()) return st;
-  if (auto st = g.start_modbus_server(); !st.ok()) return st;
-  if (auto st = g.start_pollers(); !st.ok()) return st;
-  g.started = true;
-  return absl::OkStatus();
+  g.started_or_starting = true;
+  absl::Status st = g.load_drivers();
+  if (st.ok()) st = g.start_users();
+  if (st.ok()) st = g.start_modbus_server();
+  if (st.ok()) st = g.start_http();
+  if (st.ok()) st = g.start_mqtt();
+  if (st.ok()) st = g.start_control();
+  if (st.ok()) st = g.start_pollers();
+  g.started = true;  // stop() undoes whatever part started
+  if (!st.ok()) {
+    g.log(Severity::kError, "gateway", g.config.gateway.id, str_cat("start failed: ", st.message()));
+    stop();
+  }
+  return st;
 }
 
 void Gateway::stop() {
   Impl& g = *impl_;
   if (!g.started) return;
   g.started = false;
+  g.started_or_starting = false;
   for (auto& p : g.pollers) p->stop();
+  g.control_timer.cancel();
   if (g.modbus_server) g.modbus_server->stop();
+  if (g.http) g.http->stop();
+  if (g.mqtt) g.mqtt->stop();
   if (g.store) g.store->drain();
   g.log(Severity::kInfo, "gateway", g.config.gateway.id, "stop");
 }
 
-std::uint16_t Gateway::http_port() const { return 0; }
+std::uint16_t Gateway::http_port() const { return impl_->http ? impl_->http->port() : 0; }
+std::string Gateway::mqtt_state() const {
+  if (!impl_->mqtt) return "off";
+  const MqttStatus st = impl_->mqtt->status();
+  if (st.connected) return "connected";
+  return str_cat("not connected (", st.queued, " queued", st.last_error.empty() ? "" : ": ",
+                 st.last_error, ")");
+}
 std::uint16_t Gateway::modbus_port() const {
   return impl_->modbus_server ? impl_->modbus_server->port() : 0;
 }
 const GatewayConfig& Gateway::config() const { return impl_->config; }
 DeviceTable& Gateway::devices() { return impl_->table; }
-EventLog& Gateway::events() { return *impl_->events; }
+EventLog& Gateway::events() { return *impl_->events_; }
 void Gateway::trigger_readout() {
   for (auto& p : impl_->pollers) p->trigger();
 }

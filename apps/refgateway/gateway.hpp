@@ -22,6 +22,7 @@
 #include "config.hpp"
 #include "device_table.hpp"
 #include "event_log.hpp"
+#include "station_link.hpp"
 
 namespace emscore::refgw {
 
@@ -32,6 +33,13 @@ struct GatewayOptions {
   std::function<void(const std::string&)> print;
   // Called when a restored configuration needs a restart (the caller re-creates the gateway).
   std::function<void()> request_restart;
+  // The link of a charging station named in control.load_manager.stations (its "link"
+  // setting, e.g. "sim" in the demo); nullptr when there is none (the station counts as
+  // failed).
+  std::function<std::shared_ptr<StationLink>(std::string_view station, std::string_view link)>
+      station_link;
+  // MQTT: how often the connection is retried while the broker is away.
+  absl::Duration mqtt_max_backoff = absl::Seconds(30);
 };
 
 class Gateway {
@@ -48,6 +56,8 @@ class Gateway {
   void stop();
 
   std::uint16_t http_port() const;
+  // "connected", "disconnected (N queued)" or "off".
+  std::string mqtt_state() const;
   std::uint16_t modbus_port() const;
   const GatewayConfig& config() const;
   DeviceTable& devices();

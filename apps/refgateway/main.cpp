@@ -23,7 +23,9 @@
 #include "config.hpp"
 #include "emscore/core/status.hpp"
 #include "emscore/core/strings.hpp"
+#include "demo.hpp"
 #include "gateway.hpp"
+#include "users.hpp"
 
 namespace {
 
@@ -120,6 +122,88 @@ int fail(const absl::Status& st) {
   return 1;
 }
 
+
+
+// The demo's configuration is generated at each start (the simulators' ports change); only its
+// users are kept from the previous run, in DIR/demo-config.json.
+std::vector<UserConfig> users_of(const std::string& path) {
+  if (!std::filesystem::exists(path)) return {};
+  auto c = load_config(path);
+  if (!c.ok()) return {};
+  return c->users;
+}
+
+int setup_admin(const Args& a, const std::string& config_path) {
+  GatewayConfig config;
+  if (std::filesystem::exists(config_path)) {
+    auto c = load_config(config_path);
+    if (!c.ok()) return fail(c.status());
+    config = std::move(*c);
+  } else {
+    auto c = parse_config("{}");
+    if (!c.ok()) return fail(c.status());
+    config = std::move(*c);
+  }
+  std::string password;
+  if (::isatty(0)) std::fprintf(stderr, "password for %s: ", a.command_arg.c_str());
+  std::getline(std::cin, password);
+  if (password.size() < 10)
+    return fail(absl::InvalidArgumentError("the password needs at least 10 characters"));
+  if (password == a.command_arg)
+    return fail(absl::InvalidArgumentError("the password may not be the user name"));
+  auto hash = hash_password(password);
+  if (!hash.ok()) return fail(hash.status());
+  bool replaced = false;
+  for (UserConfig& u : config.users) {
+    if (u.name == a.command_arg) {
+      u.role = "administrator";
+      u.password_hash = *hash;
+      replaced = true;
+    }
+  }
+  if (!replaced) config.users.push_back(UserConfig{a.command_arg, "administrator", *hash});
+  std::error_code ec;
+  const std::filesystem::path path(config_path);
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  const std::string tmp = config_path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << config_to_json(config) << "\n";
+    if (!f) return fail(absl::UnavailableError(str_cat("cannot write ", tmp)));
+  }
+  std::filesystem::rename(tmp, config_path, ec);
+  if (ec) return fail(absl::UnavailableError(str_cat("cannot replace ", config_path, ": ", ec.message())));
+  std::printf("administrator \"%s\" %s in %s\n", a.command_arg.c_str(),
+              replaced ? "updated" : "created", config_path.c_str());
+  return 0;
+}
+
+void print_summary(Gateway& gw, bool demo, const std::function<void(const std::string&)>& print) {
+  const GatewayConfig& c = gw.config();
+  const std::string http = str_cat("http://", c.servers.http.address, ":", gw.http_port());
+  print(str_cat("emscore refgateway ", c.gateway.id, demo ? " (demo)" : "", ": ", c.devices.size(),
+                " devices on ", c.buses.size(), " buses, raster ", absl::FormatDuration(c.gateway.raster),
+                ", data in ", c.gateway.data_dir));
+  print(str_cat("  HTTP API    ", http, "/app/api/devices  (health: ", http, "/app/api/health)"));
+  for (const DeviceConfig& d : c.devices)
+    print(str_cat("  device      ", d.name, " [", d.serial, "] ", http, "/app/api/serial/", d.serial,
+                  ".json  Modbus unit ", static_cast<int>(d.modbus_unit)));
+  if (c.servers.modbus_enabled)
+    print(str_cat("  Modbus TCP  ", c.servers.modbus.address, ":", gw.modbus_port(),
+                  "  e.g. mbpoll -m tcp -a 1 -t 4:float -B -r 12000 -c 10 -p ", gw.modbus_port(), " ",
+                  c.servers.modbus.address));
+  if (c.mqtt.enabled) {
+    std::string prefix = c.mqtt.prefix.empty() ? "" : c.mqtt.prefix + "/";
+    print(str_cat("  MQTT        ", c.mqtt.uri, " topics ", prefix, "emscore/", c.gateway.id,
+                  "/meterreading/<serial>/byobis/<obis>  (", gw.mqtt_state(), ")"));
+  } else {
+    print("  MQTT        off (--mqtt-uri tcp://HOST:1883 to publish)");
+  }
+  if (!gw.one_time_password().empty())
+    print(str_cat("  login       user \"admin\", one-time password ", gw.one_time_password(),
+                  " (must be changed at first login: PUT ", http, "/app/api/users/admin/password)"));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -139,40 +223,78 @@ int main(int argc, char** argv) {
                 c->buses.size(), c->devices.size(), c->users.size());
     return 0;
   }
-
   const std::string data_dir = args->data_dir.value_or("./refgateway-data");
-  std::string config_path =
-      args->config.value_or((std::filesystem::path(data_dir) / "config.json").string());
+  const std::string config_path = args->config.value_or(
+      (std::filesystem::path(data_dir) / (args->demo ? "demo-config.json" : "config.json")).string());
+  if (args->command == "setup-admin") return setup_admin(*args, config_path);
 
   ::signal(SIGPIPE, SIG_IGN);
-  boost::asio::io_context io;
-  GatewayConfig config;
-  if (args->config || std::filesystem::exists(config_path)) {
-    auto c = load_config(config_path);
-    if (!c.ok()) return fail(c.status());
-    config = std::move(*c);
-  } else {
-    auto c = parse_config("{}");
-    if (!c.ok()) return fail(c.status());
-    config = std::move(*c);
-  }
-  apply_overrides(*args, config);
-
   auto print = [](const std::string& line) {
     std::fputs((line + "\n").c_str(), stdout);
     std::fflush(stdout);
   };
-  auto gw = Gateway::create(io, std::move(config),
-                            GatewayOptions{config_path, args->demo, print, {}});
-  if (!gw.ok()) return fail(gw.status());
-  if (auto st = (*gw)->start(); !st.ok()) return fail(st);
-
+  boost::asio::io_context io;
+  std::unique_ptr<DemoSimulators> demo;
+  if (args->demo) {
+    demo = std::make_unique<DemoSimulators>(io.get_executor());
+    if (auto st = demo->start(); !st.ok()) return fail(st);
+  }
+  bool restart = true;
+  bool stopping = false;
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    (*gw)->stop();
+  std::unique_ptr<Gateway> gw;
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    stopping = true;
     io.stop();
   });
-  print(str_cat("ready modbus=", (*gw)->config().servers.modbus.address, ":", (*gw)->modbus_port()));
-  io.run();
+  while (restart && !stopping) {
+    restart = false;
+    GatewayConfig config;
+    if (demo) {
+      config = demo->config();
+      config.users = users_of(config_path);
+      config.gateway.data_dir = data_dir;
+    } else if (args->config || std::filesystem::exists(config_path)) {
+      auto c = load_config(config_path);
+      if (!c.ok()) return fail(c.status());
+      config = std::move(*c);
+    } else {
+      auto c = parse_config("{}");
+      if (!c.ok()) return fail(c.status());
+      config = std::move(*c);
+    }
+    apply_overrides(*args, config);
+    GatewayOptions options;
+    options.config_path = config_path;
+    options.demo = args->demo;
+    options.print = print;
+    options.request_restart = [&] {
+      restart = true;
+      io.stop();
+    };
+    if (demo) {
+      options.station_link = [&demo](std::string_view station, std::string_view link)
+          -> std::shared_ptr<StationLink> {
+        if (link != "sim") return nullptr;
+        return demo->stations().link(station);
+      };
+    }
+    auto created = Gateway::create(io, std::move(config), std::move(options));
+    if (!created.ok()) return fail(created.status());
+    gw = std::move(*created);
+    if (auto st = gw->start(); !st.ok()) return fail(st);
+    print_summary(*gw, args->demo, print);
+    print(str_cat("ready http=", gw->config().servers.http.address, ":", gw->http_port(),
+                  " modbus=", gw->config().servers.modbus.address, ":", gw->modbus_port()));
+    io.restart();
+    io.run();
+    gw->stop();
+    io.restart();
+    io.poll();  // let posted completions see the gateway stopped
+    gw.reset();
+    if (restart) print("restarting with the restored configuration");
+  }
+  if (demo) demo->stop();
   return 0;
 }
