@@ -10,110 +10,15 @@
 #include "boost/json.hpp"
 #include "emscore/core/status.hpp"
 #include "emscore/core/strings.hpp"
+#include "emscore/mapping/json_reader.hpp"
 
 namespace emscore::mapping {
 namespace json = boost::json;
 
 namespace {
 
-// Reads one JSON object, tracking its path for error messages and refusing unknown keys.
-class Reader {
- public:
-  Reader(const json::value& v, std::string path, std::string_view origin)
-      : v_(v), path_(std::move(path)), origin_(origin) {}
-
-  absl::Status error(std::string_view msg) const {
-    return absl::InvalidArgumentError(str_cat(origin_, ": ", path_, ": ", msg));
-  }
-  absl::Status expect_object(std::initializer_list<std::string_view> known) const;
-  const json::value* find(std::string_view key) const {
-    return v_.as_object().if_contains(json::string_view(key.data(), key.size()));
-  }
-  Reader child(std::string_view key) const {
-    return Reader(*find(key), str_cat(path_, ".", key), origin_);
-  }
-  absl::StatusOr<std::string> string(std::string_view key, bool required,
-                                     std::string_view fallback = "") const {
-    const json::value* x = find(key);
-    if (x == nullptr) {
-      if (required) return error(str_cat("missing \"", key, "\""));
-      return std::string(fallback);
-    }
-    if (!x->is_string()) return child(key).error(str_cat("expected a string, got ", kind(*x)));
-    return std::string(x->as_string().data(), x->as_string().size());
-  }
-  absl::StatusOr<std::int64_t> integer(std::string_view key, bool required, std::int64_t lo,
-                                       std::int64_t hi, std::int64_t fallback = 0) const {
-    const json::value* x = find(key);
-    if (x == nullptr) {
-      if (required) return error(str_cat("missing \"", key, "\""));
-      return fallback;
-    }
-    std::int64_t n;
-    if (x->is_int64()) {
-      n = x->as_int64();
-    } else if (x->is_uint64() && x->as_uint64() <= static_cast<std::uint64_t>(hi)) {
-      n = static_cast<std::int64_t>(x->as_uint64());
-    } else {
-      return child(key).error(str_cat("expected an integer ", lo, "-", hi, ", got ", kind(*x)));
-    }
-    if (n < lo || n > hi) return child(key).error(str_cat(n, " is out of range, expected ", lo, "-", hi));
-    return n;
-  }
-  absl::StatusOr<bool> boolean(std::string_view key, bool fallback) const {
-    const json::value* x = find(key);
-    if (x == nullptr) return fallback;
-    if (!x->is_bool()) return child(key).error(str_cat("expected true or false, got ", kind(*x)));
-    return x->as_bool();
-  }
-  // A decimal given as a string ("0.001") or a JSON number.
-  absl::StatusOr<Value> decimal(std::string_view key, Value fallback) const {
-    const json::value* x = find(key);
-    if (x == nullptr) return fallback;
-    std::string text;
-    if (x->is_string()) {
-      text.assign(x->as_string().data(), x->as_string().size());
-    } else if (x->is_number()) {
-      text = json::serialize(*x);
-    } else {
-      return child(key).error(str_cat("expected a decimal number, got ", kind(*x)));
-    }
-    auto v = Value::parse(text);
-    if (!v.ok()) return child(key).error(to_std(v.status().message()));
-    return *v;
-  }
-  absl::StatusOr<const json::array*> array(std::string_view key, bool required) const {
-    const json::value* x = find(key);
-    if (x == nullptr) {
-      if (required) return error(str_cat("missing \"", key, "\""));
-      return nullptr;
-    }
-    if (!x->is_array()) return child(key).error(str_cat("expected an array, got ", kind(*x)));
-    return &x->as_array();
-  }
-  const std::string& path() const { return path_; }
-  std::string_view origin() const { return origin_; }
-  const json::value& value() const { return v_; }
-
-  static std::string_view kind(const json::value& v) {
-    switch (v.kind()) {
-      case json::kind::null: return "null";
-      case json::kind::bool_: return "a boolean";
-      case json::kind::int64:
-      case json::kind::uint64: return "an integer";
-      case json::kind::double_: return "a fraction";
-      case json::kind::string: return "a string";
-      case json::kind::array: return "an array";
-      case json::kind::object: return "an object";
-    }
-    return "something else";
-  }
-
- private:
-  const json::value& v_;
-  std::string path_;
-  std::string_view origin_;
-};
+// The shared reader (json_reader.hpp): paths in errors, unknown keys refused.
+using Reader = JsonReader;
 
 absl::StatusOr<Unit> unit_from(const Reader& r, std::string_view key, Unit fallback, bool* present = nullptr) {
   const json::value* x = r.find(key);
@@ -160,22 +65,7 @@ std::vector<std::string_view> keys(std::span<const std::string_view> a,
 }
 
 absl::Status expect_keys(const Reader& r, const std::vector<std::string_view>& known) {
-  if (!r.value().is_object()) return r.error(str_cat("expected an object, got ", Reader::kind(r.value())));
-  for (const auto& kv : r.value().as_object()) {
-    const std::string_view key(kv.key().data(), kv.key().size());
-    bool ok = false;
-    for (auto k : known) ok = ok || k == key;
-    if (!ok) {
-      std::string list;
-      for (auto k : known) list += str_cat(list.empty() ? "" : ", ", k);
-      return r.error(str_cat("unknown key \"", key, "\" (expected one of ", list, ")"));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status Reader::expect_object(std::initializer_list<std::string_view> known) const {
-  return expect_keys(*this, std::vector<std::string_view>(known));
+  return r.expect_object(std::span<const std::string_view>(known));
 }
 
 absl::StatusOr<std::vector<ExpectedReading>> expectations(const Reader& t) {
@@ -406,19 +296,6 @@ absl::StatusOr<DriverFile> mbus_from(const Reader& root) {
   return file;
 }
 
-std::pair<std::size_t, std::size_t> line_col(std::string_view text, std::size_t offset) {
-  std::size_t line = 1, col = 1;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return {line, col};
-}
-
 json::object meaning_to_json(const Meaning& m) {
   json::object o;
   o["name"] = m.name;
@@ -442,16 +319,7 @@ std::vector<RegisterBlock> ModbusGoldenTest::blocks() const {
 }
 
 absl::StatusOr<DriverFile> parse_driver_file(std::string_view text, std::string_view origin) {
-  json::stream_parser p;
-  json::error_code ec;
-  const std::size_t used = p.write(text.data(), text.size(), ec);
-  if (!ec) p.finish(ec);
-  if (ec) {
-    const auto [line, col] = line_col(text, used);
-    return absl::InvalidArgumentError(str_cat(origin, ": line ", line, ", column ", col,
-                                              ": not valid JSON (", ec.message(), ")"));
-  }
-  const json::value root_value = p.release();
+  EMSCORE_ASSIGN_OR_RETURN(const json::value root_value, parse_json_text(text, origin));
   Reader root(root_value, "$", origin);
   if (!root_value.is_object()) return root.error("expected an object");
   EMSCORE_ASSIGN_OR_RETURN(std::string kind, root.string("kind", true));
