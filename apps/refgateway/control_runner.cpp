@@ -296,14 +296,20 @@ void ControlRunner::tick(absl::Time now) {
         } else if (absl::Status st = s->link->apply(c); !st.ok()) {
           cr.error = std::string(st.message());
         }
+        // A station that reports a failure may well refuse the stop that withdraws its
+        // session: expected, a warning, and no hold (the manager already counts it failed).
+        const bool already_failed =
+            s != nullptr && s->last.state == control::StationState::kFailed;
         if (cr.error.empty()) {
           log(Severity::kInfo, cr.station, str_cat("command: ", command_text(c)), now);
         } else {
-          log(Severity::kError, cr.station,
+          log(already_failed ? Severity::kWarning : Severity::kError, cr.station,
               str_cat("command: ", command_text(c), "; NOT applied: ", cr.error), now);
           if (s != nullptr) {
             s->error = cr.error;
-            if (s->link) s->held_failed_until = now + options_.apply_failure_hold;
+            if (s->link && !already_failed) {
+              s->held_failed_until = now + options_.apply_failure_hold;
+            }
           }
         }
         cr.command = std::move(c);
@@ -407,7 +413,8 @@ json::value ControlRunner::view_json(absl::Time now) const {
     outputs.push_back(json::object{
         {"name", o.config.name},
         {"function", control::output_function_name(o.config.function)},
-        {"normal", control::normal_state_name(o.config.normal)},
+        // The configuration's words ("open"/"closed"), not the log's "NO"/"NC".
+        {"normal", o.config.normal == control::NormalState::kNormallyOpen ? "open" : "closed"},
         {"mode", control::output_mode_name(o.config.mode)},
         {"on_time_ms", absl::ToInt64Milliseconds(o.config.on_time)},
         {"active", o.active},

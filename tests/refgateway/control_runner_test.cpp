@@ -331,6 +331,29 @@ TEST(ControlRunner, ARefusedCommandIsAnErrorAndTheStationIsHeldFailed) {
   EXPECT_EQ(site.bays[2]->state, StationState::kCharging) << site.dump();
 }
 
+// A failed station that also refuses the stop withdrawing its session: a warning, and it is
+// not held failed beyond its own report (it recovers as soon as it says so).
+TEST(ControlRunner, AFailedStationRefusingItsStopIsOnlyAWarning) {
+  Site site;
+  site.other = {0, 0, 0};
+  site.bays[0]->state = StationState::kWaiting;
+  site.run(2);
+  ASSERT_EQ(site.bays[0]->state, StationState::kCharging) << site.dump();
+  site.bays[0]->state = StationState::kFailed;
+  site.bays[0]->refuse = true;
+  site.run(1);
+  auto refused = site.find("bay1", "command: stop (station_failed");
+  ASSERT_EQ(refused.size(), 1u) << site.dump();
+  EXPECT_EQ(refused[0].severity, Severity::kWarning);
+  EXPECT_THAT(refused[0].message, HasSubstr("NOT applied"));
+  site.bays[0]->state = StationState::kWaiting;
+  site.bays[0]->refuse = false;
+  site.run(1);
+  EXPECT_EQ(site.find("bay1", "station_recovered").size(), 1u) << site.dump();
+  site.run(1);
+  EXPECT_EQ(site.bays[0]->state, StationState::kCharging) << site.dump();
+}
+
 TEST(ControlRunner, MeterLossEntersFailSafeAndTheRunnerKeepsTicking) {
   Site site;
   site.other = {0, 0, 0};
@@ -450,6 +473,7 @@ TEST(ControlRunner, RemoteOutputCommands) {
   json::value v = site.runner->view_json(at(2));
   EXPECT_TRUE(v.at("outputs").as_array()[1].at("active").as_bool());
   EXPECT_EQ(v.at("outputs").as_array()[1].at("function").as_string(), "remote");
+  EXPECT_EQ(v.at("outputs").as_array()[1].at("normal").as_string(), "closed");
   ASSERT_TRUE(site.runner->remote_output("DO2", false, "bob", at(3)).ok());
   EXPECT_EQ(site.find("DO2", "remote_command: off by bob").size(), 1u) << site.dump();
 
