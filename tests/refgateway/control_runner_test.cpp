@@ -609,6 +609,62 @@ TEST(ControlRunner, SinkToEventLogPersistsTheEntries) {
   std::filesystem::remove_all(dir);
 }
 
+// The "control" section exactly as docs/control.md documents it (every key), through the
+// gateway's config parser, into a runner.
+TEST(ControlRunner, TheDocumentedConfigSectionParsesAndRuns) {
+  constexpr const char* kConfig = R"({
+    "buses": [{"name": "tcp", "type": "modbus_tcp", "host": "127.0.0.1", "port": 5020}],
+    "devices": [{"name": "Main", "serial": "SDM630-1", "bus": "tcp", "address": 1,
+                 "driver": "eastron_sdm630"}],
+    "control": {
+      "load_manager": {
+        "meter": "Main", "installation_phases": 3, "max_current_a": 250,
+        "max_charging_current_a": 230, "hysteresis_percent": 0, "first_step_percent": 75,
+        "second_step_percent": 50, "min_guaranteed_ah": 32, "iec_min_current_a": 6,
+        "below_minimum": "pause", "meter_timeout_s": 30, "fail_safe_current_a": 6,
+        "fail_safe_budget_a": 0, "settle_time_s": 5, "hold_time_s": 0,
+        "stations": [{"name": "Bay 1", "link": "sim", "id": 901, "rated_current_a": 32,
+                      "phases": "all", "priority": false},
+                     {"name": "Bay 2", "phases": "L2", "priority": true}]
+      },
+      "outputs": [{"name": "DO1", "function": "alarm", "normal": "open", "mode": "maintained",
+                   "on_time_ms": 0},
+                  {"name": "DO2", "function": "remote", "normal": "closed", "mode": "impulsive",
+                   "on_time_ms": 500}],
+      "alarms": [{"name": "overcurrent-L1", "obis": "1-0:31.7.0", "device": "Main",
+                  "comparison": "above", "threshold": "90", "hysteresis": "5", "unit": "A",
+                  "on_delay_s": 2, "off_delay_s": 0, "output": "DO1"}]
+    }
+  })";
+  auto cfg = parse_config(kConfig);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  std::vector<LogEntry> log;
+  ControlRunnerOptions o;
+  o.sink = [&log](const LogEntry& e) { log.push_back(e); };
+  auto r = ControlRunner::create(cfg->control, ControlRunner::resolver_for(*cfg), std::move(o));
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto bay1 = std::make_shared<FakeStation>();
+  auto bay2 = std::make_shared<FakeStation>();
+  ASSERT_TRUE(r->attach("Bay 1", bay1).ok());
+  ASSERT_TRUE(r->attach("Bay 2", bay2).ok());
+  bay2->state = StationState::kWaiting;
+  const DeviceRef meter = cfg->devices[0].ref;
+  std::vector<Reading> rs;
+  for (obis::ObisCode q : {kCurrentL1, kCurrentL2, kCurrentL3}) {
+    rs.push_back(Reading{meter, q, Value(20, 0, Unit::kAmpere), at(1), Quality::kMeasured});
+  }
+  r->on_readings(meter, rs, at(1));
+  r->tick(at(1));
+  EXPECT_EQ(bay2->setpoint, 32'000);
+  json::value v = r->view_json(at(1));
+  EXPECT_EQ(v.at("stations").as_array()[0].at("id").to_number<std::int64_t>(), 901);
+  EXPECT_EQ(v.at("stations").as_array()[1].at("phases").as_string(), "L2");
+  EXPECT_TRUE(v.at("stations").as_array()[1].at("priority").as_bool());
+  EXPECT_EQ(v.at("outputs").as_array()[1].at("mode").as_string(), "impulsive");
+  EXPECT_EQ(v.at("alarms").as_array()[0].at("threshold").as_string(), "90 A");
+  ASSERT_TRUE(r->remote_output("DO2", true, "admin", at(2)).ok());
+}
+
 TEST(ControlRunner, ResolversFindDevicesByName) {
   GatewayConfig cfg;
   DeviceConfig d;
