@@ -7,6 +7,7 @@
 #include <array>
 #include <vector>
 
+#include "emscore/modbus/ascii.hpp"
 #include "emscore/modbus/memory_model.hpp"
 #include "emscore/modbus/pdu.hpp"
 #include "emscore/modbus/register_value.hpp"
@@ -89,6 +90,19 @@ void BM_RtuFramerFc3Response125(benchmark::State& s) {
   s.SetBytesProcessed(static_cast<std::int64_t>(s.iterations() * adu.size()));
 }
 
+// The same response as an ASCII frame (513 characters: hex pairs + LRC).
+void BM_AsciiFramerFc3Response125(benchmark::State& s) {
+  std::vector<std::uint8_t> frame;
+  (void)mb::encode_ascii(1, fc3_response(), frame);
+  mb::AsciiFramer f;
+  for (auto _ : s) {
+    f.feed(frame);
+    auto e = f.next();
+    benchmark::DoNotOptimize(e.frame.pdu.data());
+  }
+  s.SetBytesProcessed(static_cast<std::int64_t>(s.iterations() * frame.size()));
+}
+
 void BM_TcpFramerFc3Request(benchmark::State& s) {
   std::vector<std::uint8_t> adu;
   const std::uint8_t pdu[] = {0x03, 0x00, 0x00, 0x00, 0x7D};
@@ -125,6 +139,7 @@ BENCHMARK(BM_DecodeFc3Request);
 BENCHMARK(BM_EncodeFc3Request);
 BENCHMARK(BM_EncodeFc16Request123);
 BENCHMARK(BM_RtuFramerFc3Response125);
+BENCHMARK(BM_AsciiFramerFc3Response125);
 BENCHMARK(BM_TcpFramerFc3Request);
 BENCHMARK(BM_ServerRequestPathFc3x125);
 BENCHMARK(BM_DecodeFloat32Cdab);

@@ -1,6 +1,8 @@
 #include "emscore/modbus/request_handler.hpp"
 
 #include <array>
+#include <bit>
+#include <cstring>
 #include <variant>
 
 namespace emscore::modbus {
@@ -9,6 +11,26 @@ namespace {
 void put16(std::span<std::uint8_t> out, std::size_t at, std::uint16_t v) noexcept {
   out[at] = static_cast<std::uint8_t>(v >> 8);
   out[at + 1] = static_cast<std::uint8_t>(v & 0xFF);
+}
+
+// Writes `n` registers big-endian. The hot path of every register read (FC 3, 4, 23): four
+// registers per step, swapping the bytes of each 16-bit lane of a 64-bit word, instead of two
+// byte stores per register (3x fewer instructions for 125 registers).
+void put_registers_be(const std::uint16_t* regs, std::size_t n, std::uint8_t* out) noexcept {
+  std::size_t i = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    constexpr std::uint64_t kLow = 0x00FF00FF00FF00FFull;
+    for (; i + 4 <= n; i += 4) {
+      std::uint64_t w;
+      std::memcpy(&w, regs + i, 8);
+      w = ((w & kLow) << 8) | ((w >> 8) & kLow);
+      std::memcpy(out + 2 * i, &w, 8);
+    }
+  }
+  for (; i < n; ++i) {
+    out[2 * i] = static_cast<std::uint8_t>(regs[i] >> 8);
+    out[2 * i + 1] = static_cast<std::uint8_t>(regs[i] & 0xFF);
+  }
 }
 
 bool range_ok(std::uint16_t address, std::size_t count) noexcept {
@@ -72,7 +94,7 @@ std::size_t RequestHandler::dispatch(std::uint8_t unit, const Request& req, std:
     if (e != ExceptionCode::kNone) return fail(e);
     out[0] = fc;
     out[1] = static_cast<std::uint8_t>(2 * r->count);
-    for (std::size_t i = 0; i < r->count; ++i) put16(out, 2 + 2 * i, regs[i]);
+    put_registers_be(regs.data(), r->count, out.data() + 2);  // out.size() >= kMaxPduSize: handle()
     return 2u + 2u * r->count;
   }
   if (const auto* r = std::get_if<ReadBitsRequest>(&req)) {
@@ -165,7 +187,7 @@ std::size_t RequestHandler::dispatch(std::uint8_t unit, const Request& req, std:
     }
     out[0] = fc;
     out[1] = static_cast<std::uint8_t>(2 * r->read_count);
-    for (std::size_t i = 0; i < r->read_count; ++i) put16(out, 2 + 2 * i, regs[i]);
+    put_registers_be(regs.data(), r->read_count, out.data() + 2);
     return 2u + 2u * r->read_count;
   }
   if (const auto* r = std::get_if<ReadFifoQueueRequest>(&req)) {

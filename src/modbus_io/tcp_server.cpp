@@ -133,6 +133,8 @@ asio::awaitable<void> TcpServer::serve(std::shared_ptr<State> s, tcp::socket soc
   auto it = s->connections.insert(s->connections.end(), &c->socket);
   ++s->stats.open;
   c->deadline = std::chrono::steady_clock::now() + s->options.idle_timeout;
+  boost::system::error_code nb;
+  c->socket.non_blocking(true, nb);  // for the direct send below; asynchronous reads are unaffected
   asio::co_spawn(c->socket.get_executor(), watchdog(c), asio::detached);
   modbus::TcpFramer framer;
   std::vector<std::uint8_t> out;
@@ -171,8 +173,18 @@ asio::awaitable<void> TcpServer::serve(std::shared_ptr<State> s, tcp::socket soc
       }
     }
     if (!out.empty()) {
-      auto [wec, wn] = co_await asio::async_write(c->socket, asio::buffer(out), kNoThrow);
-      if (wec) break;
+      // Send at once on the non-blocking socket: a response nearly always fits the socket
+      // buffer, and this saves an asynchronous operation and a pass through the scheduler per
+      // read. Only a client that does not read (full buffer) takes the asynchronous path,
+      // bounded by the idle timeout like any other wait.
+      boost::system::error_code sec;
+      const std::size_t sent = c->socket.send(asio::buffer(out), 0, sec);
+      if (sec && sec != asio::error::would_block && sec != asio::error::try_again) break;
+      if (sent < out.size()) {
+        auto [wec, wn] = co_await asio::async_write(
+            c->socket, asio::buffer(out.data() + sent, out.size() - sent), kNoThrow);
+        if (wec) break;
+      }
     }
     if (served) c->deadline = std::chrono::steady_clock::now() + s->options.idle_timeout;
   }

@@ -34,6 +34,33 @@ class Handler : public ::testing::Test {
   RequestHandler handler_;
 };
 
+// Register reads are written four at a time (put_registers_be): every count from 1 to 125,
+// at odd and even addresses, must come out big-endian, high byte first, with nothing after.
+TEST_F(Handler, RegisterReadsBigEndianForEveryCount) {
+  auto& b = *model_.bank(1);
+  for (std::size_t i = 0; i < 300; ++i) b.holding[1000 + i] = static_cast<std::uint16_t>(0x0102 * (i + 1));
+  for (std::size_t start : {std::size_t{1000}, std::size_t{1001}}) {
+    for (std::size_t count = 1; count <= kMaxReadRegisters; ++count) {
+      const std::uint8_t req[] = {0x03, static_cast<std::uint8_t>(start >> 8), static_cast<std::uint8_t>(start & 0xFF),
+                                  0x00, static_cast<std::uint8_t>(count)};
+      std::array<std::uint8_t, kMaxPduSize> out{};
+      out.fill(0xEE);
+      ASSERT_EQ(handler_.handle(1, req, out), 2u + 2u * count);
+      ASSERT_EQ(out[1], 2 * count);
+      for (std::size_t i = 0; i < count; ++i) {
+        const std::uint16_t v = b.holding[start + i];
+        ASSERT_EQ(out[2 + 2 * i], v >> 8) << start << " " << count << " " << i;
+        ASSERT_EQ(out[3 + 2 * i], v & 0xFF) << start << " " << count << " " << i;
+      }
+      if (2u + 2u * count < out.size()) {
+        EXPECT_EQ(out[2 + 2 * count], 0xEE);
+      }
+    }
+  }
+  // FC 23 answers its read part the same way.
+  EXPECT_EQ(run("17 03E8 0005 0000 0001 02 0000"), "170A0102020403060408050A");
+}
+
 TEST_F(Handler, ReadsEveryTable) {
   EXPECT_EQ(run("03 0001 0003"), "0306000300060009");
   EXPECT_EQ(run("04 0008 0001"), "0402000A");
