@@ -72,6 +72,16 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
+// A client-supplied name as it goes into the event log: at most 64 bytes, control characters
+// replaced (an attacker chooses these strings).
+std::string loggable(std::string_view name) {
+  std::string out(name.substr(0, 64));
+  for (char& ch : out)
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F) ch = '?';
+  if (name.size() > 64) out += "...";
+  return out;
+}
+
 std::int64_t retry_seconds(absl::Duration d) {
   const std::int64_t s = absl::ToInt64Seconds(absl::Ceil(d, absl::Seconds(1)));
   return std::max<std::int64_t>(1, s);
@@ -728,6 +738,7 @@ asio::awaitable<std::optional<Response>> HttpApi::State::authenticate(Ctx& c) {
                             "too many logins in progress");
       case AuthOutcome::kBadCredentials: break;
     }
+    user = loggable(user);
     log(Severity::kWarning, "auth", user,
         str_cat("failed Basic login for \"", user, "\" from ", c.source,
                 r.throttle_started ? str_cat(" (throttled for ", retry_seconds(r.retry_after), " s)")
@@ -769,6 +780,7 @@ asio::awaitable<Response> HttpApi::State::do_login(Ctx& c) {
       co_return throttled(c.req, http::status::service_unavailable, r.retry_after,
                           "too many logins in progress");
     case AuthOutcome::kBadCredentials:
+      user = loggable(user);
       log(Severity::kWarning, "auth", user,
           str_cat("failed login for \"", user, "\" from ", c.source,
                   r.throttle_started
@@ -1031,19 +1043,25 @@ Response HttpApi::State::do_config(Ctx& c) {
                                           std::string(to_std(cfg.status().message())),
                                           config_error_where(to_std(cfg.status().message())),
                                           std::string(kExpected)});
+  // A configuration without users keeps the current ones; one with users needs an
+  // administrator among them.
+  const bool replaces_users = !cfg->users.empty();
   bool admin = false;
   for (const UserConfig& u : cfg->users) admin = admin || u.role == "administrator";
-  if (!admin)
+  if (replaces_users && !admin)
     return error_response(c.req, ApiError{http::status::bad_request,
-                                          "the configuration has no administrator; restoring it "
-                                          "would lock everyone out",
+                                          "the configuration has users but no administrator; "
+                                          "restoring it would lock everyone out",
                                           "request body $.users",
-                                          "at least one user with role administrator"});
+                                          "at least one user with role administrator (or no "
+                                          "users, to keep the current ones)"});
   const std::vector<UserConfig> before = users.to_config();
-  if (auto s = users.replace(cfg->users); !s.ok())
-    return error_response(c.req, from_status(s, "request body $.users", "valid users"));
+  if (replaces_users) {
+    if (auto s = users.replace(cfg->users); !s.ok())
+      return error_response(c.req, from_status(s, "request body $.users", "valid users"));
+  }
   if (auto s = backend.restore_config(c.req.body(), c.who.user); !s.ok()) {
-    (void)users.replace(before);
+    if (replaces_users) (void)users.replace(before);
     return error_response(c.req, from_status(s, "request body", std::string(kExpected)));
   }
   log(Severity::kInfo, "config", c.who.user,

@@ -25,6 +25,11 @@
 // response or of the connect, so a slow client cannot hold a connection; header and body sizes
 // are limited (431, 413); malformed HTTP gets 400 and the connection is closed; keep-alive
 // otherwise. Failed logins and administrator actions go to the event log.
+//
+// Lifetime: HttpApi, its ApiBackend and UserStore are io-thread objects; destroy them after the
+// io_context has stopped (a request may be waiting for the KDF or a history query).
+// The server speaks plain HTTP: bind it to loopback or put a TLS reverse proxy in front.
+// Throttling keys on the peer address; behind a proxy every client shares the proxy's address.
 #pragma once
 
 #include <chrono>
