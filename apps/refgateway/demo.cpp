@@ -25,11 +25,11 @@
 #include "emscore/core/strings.hpp"
 #include "emscore/dsmr/emitter.hpp"
 #include "emscore/mapping/driver_json.hpp"
+#include "emscore/mapping/encode.hpp"
 #include "emscore/mbus/data.hpp"
 #include "emscore/mbus/telegram.hpp"
 #include "emscore/mbus_io/simulator.hpp"
 #include "emscore/modbus/memory_model.hpp"
-#include "emscore/modbus/register_value.hpp"
 #include "emscore/modbus_io/tcp_server.hpp"
 
 #ifndef EMSCORE_DRIVERS_DIR
@@ -70,62 +70,6 @@ constexpr ModbusMeterSpec kModbusMeters[] = {
     {"Heat pump", "demo-sdm72d", "eastron_sdm72d_m", 3, {5, 5, 5}, 0.90, 5'400, 2.5},
     {"Workshop", "demo-emu2", "emu_professional_2", 3, {4, 2, 3}, 0.85, 800, 1.5},
 };
-
-// Writes the register image of `driver` for `readings` into `bank`: each field gets the reading
-// with its OBIS code, converted to the field's unit, unscaled (value * divisor / factor) and
-// encoded in the field's type and word order. Fields without an OBIS code ask `no_obis`.
-// (The mapping module's encode.hpp, once it lands, does this for every driver.)
-absl::Status write_register_image(
-    const mapping::ModbusDriver& driver, std::span<const Reading> readings,
-    const std::function<std::optional<Value>(const mapping::ModbusField&)>& no_obis,
-    modbus::MemoryDataModel::Bank& bank) {
-  for (const mapping::ModbusField& f : driver.fields) {
-    if (mapping::is_bit_table(f.table)) continue;
-    std::optional<Value> v;
-    if (f.meaning.obis) {
-      for (const Reading& r : readings) {
-        if (r.quantity == *f.meaning.obis) {
-          v = r.value;
-          break;
-        }
-      }
-    } else if (no_obis) {
-      v = no_obis(f);
-    }
-    if (!v) continue;
-    if (f.meaning.unit != Unit::kNone && v->unit != Unit::kNone) {
-      auto c = v->converted(f.meaning.unit);
-      if (!c.ok()) {
-        return absl::InvalidArgumentError(str_cat("demo: ", driver.id, " field \"", f.meaning.name,
-                                                  "\": ", c.status().message()));
-      }
-      v = *c;
-    }
-    const double raw = v->to_double() * f.meaning.scaling.divisor.to_double() /
-                       f.meaning.scaling.factor.to_double();
-    modbus::RegisterValue rv;
-    rv.type = f.type;
-    switch (f.type) {
-      case modbus::ValueType::kF32:
-      case modbus::ValueType::kF64: rv.v = raw; break;
-      case modbus::ValueType::kU16:
-      case modbus::ValueType::kU32:
-      case modbus::ValueType::kU64:
-        rv.v = static_cast<std::uint64_t>(std::max(0.0, std::floor(raw)));
-        break;
-      default: rv.v = static_cast<std::int64_t>(std::floor(raw)); break;
-    }
-    auto& table = f.table == mapping::Table::kHoldingRegister ? bank.holding : bank.input;
-    const std::size_t width = f.width();
-    if (static_cast<std::size_t>(f.address) + width > table.size()) continue;
-    if (auto st = modbus::encode_value(rv, f.order, std::span(table.data() + f.address, width));
-        !st.ok()) {
-      return absl::InvalidArgumentError(str_cat("demo: ", driver.id, " field \"", f.meaning.name,
-                                                "\": ", st.message()));
-    }
-  }
-  return absl::OkStatus();
-}
 
 struct ModbusSim {
   DemoModbusMeter endpoint;
@@ -464,7 +408,9 @@ struct DemoSimulators::Impl : std::enable_shared_from_this<DemoSimulators::Impl>
     p1_telegram = std::move(text);
   }
 
-  void update() {
+  // Moves everything to clock(); the first register image that cannot be written is returned
+  // (the other meters are still updated).
+  absl::Status update() {
     const absl::Time now = options.clock();
     // Sub-meters first: their currents flow through the total meter, and so do the stations'.
     std::array<Phasor, 3> downstream{};
@@ -476,21 +422,33 @@ struct DemoSimulators::Impl : std::enable_shared_from_this<DemoSimulators::Impl>
     const auto ev = stations->phase_currents();
     for (int p = 0; p < 3; ++p) downstream[p] += load_phasor(ev[p], 0.99);
     if (!modbus.empty()) modbus[0]->sim->step(now, downstream);
+    absl::Status result;
     for (auto& m : modbus) {
       const auto readings = m->sim->readings(DeviceRef{0});
+      absl::Status st = mapping::encode(m->driver, readings, m->model, m->endpoint.unit);
+      // Fields without an OBIS code (the SDM72D-M's resettable registers): energy since the
+      // demo started.
       const double since_import = m->sim->import_kwh() - m->start_import_kwh;
       const double since_export = m->sim->export_kwh() - m->start_export_kwh;
-      // Fields without an OBIS code (SDM72D-M resettable registers): energy since the demo started.
-      auto resettable = [&](const mapping::ModbusField& f) -> std::optional<Value> {
-        if (!same_dimension(f.meaning.unit, Unit::kWattHour)) return std::nullopt;
+      modbus::MemoryDataModel::Bank& bank = *m->model.bank(m->endpoint.unit);
+      for (const mapping::ModbusField& f : m->driver.fields) {
+        if (!st.ok()) break;
+        if (f.meaning.obis || !same_dimension(f.meaning.unit, Unit::kWattHour) ||
+            mapping::is_bit_table(f.table))
+          continue;
         const bool exp = f.meaning.name.find("xport") != std::string::npos;
         const bool imp = f.meaning.name.find("mport") != std::string::npos;
         const double v = exp ? since_export : imp ? since_import : since_import + since_export;
-        return demo_value(v, 3, Unit::kKiloWattHour);
-      };
-      (void)write_register_image(m->driver, readings, resettable, *m->model.bank(1));
+        auto& table = f.table == mapping::Table::kHoldingRegister ? bank.holding : bank.input;
+        st = mapping::encode_field(f, demo_value(v, 3, Unit::kKiloWattHour),
+                                   std::span(table.data() + f.address, f.width()));
+      }
+      if (!st.ok() && result.ok()) {
+        result = absl::Status(st.code(), str_cat("demo: ", m->endpoint.name, " (", m->driver.id, "): ", st.message()));
+      }
     }
     write_p1(now);
+    return result;
   }
 
   void arm() {
@@ -499,7 +457,7 @@ struct DemoSimulators::Impl : std::enable_shared_from_this<DemoSimulators::Impl>
       if (ec) return;
       auto self = weak.lock();
       if (!self || !self->running) return;
-      self->update();
+      (void)self->update();  // start() saw the same encoding succeed: values only change
       self->arm();
     });
   }
@@ -548,7 +506,8 @@ absl::Status DemoSimulators::start() {
   if (auto st = d.start_mbus(); !st.ok()) return fail(st);
   if (auto st = d.start_p1(); !st.ok()) return fail(st);
   d.running = true;
-  d.update();  // registers and the first telegram are there before anyone connects
+  // Registers and the first telegram are there before anyone connects.
+  if (auto st = d.update(); !st.ok()) return fail(st);
   for (auto& m : d.modbus) m->server->start();
   asio::co_spawn(d.ex, Impl::accept_mbus(impl_), asio::detached);
   d.arm();
@@ -564,7 +523,7 @@ void DemoSimulators::stop() {
 
 const DemoEndpoints& DemoSimulators::endpoints() const { return impl_->endpoints; }
 DemoStations& DemoSimulators::stations() { return *impl_->stations; }
-void DemoSimulators::update() { impl_->update(); }
+absl::Status DemoSimulators::update() { return impl_->update(); }
 
 std::string DemoSimulators::last_p1_telegram() const {
   std::lock_guard lock(impl_->p1_mu);

@@ -118,9 +118,10 @@ class DemoSimulators {
   GatewayConfig config() const { return demo_config(endpoints()); }
   DemoStations& stations();
 
-  // Moves every simulated meter to clock() and refreshes the registers and the P1 telegram
-  // source (on the executor's thread).
-  void update();
+  // Moves every simulated meter to clock(), rewrites the registers (mapping::encode through
+  // the shipped drivers) and writes a P1 telegram. On the executor's thread. Error: a register
+  // image that could not be written (names the meter).
+  absl::Status update();
   // The newest P1 telegram (what was last written to the pty).
   std::string last_p1_telegram() const;
   // Readings the model holds for Modbus meter `i` (endpoints().modbus[i]) at the last update.

@@ -129,7 +129,8 @@ class DemoTest : public ::testing::Test {
 
   void advance(absl::Duration d) {
     now_ns_ += absl::ToInt64Nanoseconds(d);
-    on_io([this] { demo_->update(); });
+    const absl::Status st = on_io([this] { return demo_->update(); });
+    EXPECT_TRUE(st.ok()) << st;
   }
 
   // Every field of meter `i` through our client, the read plan and the driver.
@@ -327,7 +328,7 @@ TEST_F(DemoTest, ChargingStationsShowInTheTotalMeter) {
   ASSERT_EQ(status.state, control::StationState::kCharging);
   const double ev = static_cast<double>(status.measured_current.value_or(0)) / 1000.0;
   ASSERT_GT(ev, 6.0);
-  on_io([this] { demo_->update(); });  // same instant: only the station's draw changed
+  ASSERT_TRUE(on_io([this] { return demo_->update(); }).ok());  // same instant: only the station's draw changed
   const auto after = read_modbus(0);
   for (const auto& code : {"1-0:31.7.0"_obis, "1-0:51.7.0"_obis, "1-0:71.7.0"_obis}) {
     const double delta = value_of(after, code) - value_of(before, code);
