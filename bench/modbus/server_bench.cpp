@@ -6,7 +6,8 @@
 // The machine is shared, so one benchmark case runs both servers REPS times (default 5,
 // EMSCORE_BENCH_REPS), alternating which goes first, and reports medians: requests/s, p99
 // latency, requests per CPU-second of the server process (its capacity on one core, whoever
-// else uses the core), and the median of the per-repetition ratios.
+// else uses the core; run time from /proc/PID/schedstat), and the median of the
+// per-repetition ratios. Per repetition it also prints the time the server waited for a CPU.
 //
 // The load generator is a plain epoll loop (non-blocking sockets, one recv and one send per
 // request, no allocation): it must cost less per request than the servers it measures, or both
@@ -130,6 +131,22 @@ CpuTimes cpu_times(pid_t pid) {
   return {static_cast<double>(utime) / tck, static_cast<double>(stime) / tck};
 }
 
+// Time the process's (single) thread ran on a CPU and waited for one, in seconds, from
+// /proc/PID/schedstat (nanoseconds: far finer than the 10 ms ticks of /proc/PID/stat).
+struct SchedTimes {
+  double run = 0, wait = 0;
+};
+SchedTimes sched_times(pid_t pid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/schedstat";
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) return {};
+  unsigned long long run = 0, wait = 0;
+  const int n = std::fscanf(f, "%llu %llu", &run, &wait);
+  std::fclose(f);
+  if (n != 2) return {};
+  return {static_cast<double>(run) * 1e-9, static_cast<double>(wait) * 1e-9};
+}
+
 double thread_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -140,6 +157,7 @@ struct Run {
   double req_per_s = 0;
   double p50_us = 0, p99_us = 0;
   double server_cpu_s = 0, server_user_s = 0, server_sys_s = 0;
+  double server_wait_s = 0;  // runnable but waiting for a CPU (the machine is shared)
   double client_util = 0;  // generator CPU-s per wall-s in the window
   double seconds = 0;
   std::uint64_t requests = 0, errors = 0;
@@ -194,6 +212,7 @@ Run drive(pid_t pid, std::uint16_t port, int connections, std::chrono::milliseco
   const auto t_start = t0 + warmup, t_end = t_start + measure;
   bool measuring = false;
   CpuTimes server_at_start;
+  SchedTimes sched_at_start;
   double client_at_start = 0;
   std::array<epoll_event, 256> events;
   for (;;) {
@@ -201,6 +220,7 @@ Run drive(pid_t pid, std::uint16_t port, int connections, std::chrono::milliseco
     if (!measuring && now >= t_start) {
       measuring = true;
       server_at_start = cpu_times(pid);
+      sched_at_start = sched_times(pid);
       client_at_start = thread_cpu_seconds();
     }
     if (now >= t_end) break;
@@ -228,6 +248,7 @@ Run drive(pid_t pid, std::uint16_t port, int connections, std::chrono::milliseco
     }
   }
   const CpuTimes server_at_end = cpu_times(pid);
+  const SchedTimes sched_at_end = sched_times(pid);
   run.client_util = thread_cpu_seconds() - client_at_start;
   run.seconds = std::chrono::duration<double>(Clock::now() - t_start).count();
   run.client_util /= run.seconds;
@@ -237,7 +258,8 @@ Run drive(pid_t pid, std::uint16_t port, int connections, std::chrono::milliseco
   close(ep);
   run.server_user_s = server_at_end.user - server_at_start.user;
   run.server_sys_s = server_at_end.sys - server_at_start.sys;
-  run.server_cpu_s = run.server_user_s + run.server_sys_s;
+  run.server_cpu_s = sched_at_end.run - sched_at_start.run;
+  run.server_wait_s = sched_at_end.wait - sched_at_start.wait;
   run.req_per_s = static_cast<double>(run.requests) / run.seconds;
   std::sort(latency_ns.begin(), latency_ns.end());
   auto pct = [&](double p) {
@@ -290,12 +312,13 @@ void BM_ServerFc3x125(benchmark::State& state) {
       cpu_ratio.push_back(a.req_per_server_cpu_s() > 0 ? b.req_per_server_cpu_s() / a.req_per_server_cpu_s() : 0);
       secs += a.seconds + b.seconds;
       std::fprintf(stderr,
-                   "conns %2d rep %d: libmodbus %8.0f req/s p99 %7.0f us %7.0f req/cpu-s (usr %.2f sys %.2f) "
-                   "client %.2f | emscore %8.0f req/s p99 %7.0f us %7.0f req/cpu-s (usr %.2f sys %.2f) client %.2f "
-                   "| ratio %.2f cpu-ratio %.2f\n",
-                   conns, i, a.req_per_s, a.p99_us, a.req_per_server_cpu_s(), a.server_user_s, a.server_sys_s,
-                   a.client_util, b.req_per_s, b.p99_us, b.req_per_server_cpu_s(), b.server_user_s,
-                   b.server_sys_s, b.client_util, ratio.back(), cpu_ratio.back());
+                   "conns %2d rep %d: libmodbus %7.0f req/s p99 %6.0f us %6.0f req/cpu-s (cpu %.2f wait %.2f usr %.2f "
+                   "sys %.2f) client %.2f | emscore %7.0f req/s p99 %6.0f us %6.0f req/cpu-s (cpu %.2f wait %.2f "
+                   "usr %.2f sys %.2f) client %.2f | ratio %.2f cpu-ratio %.2f\n",
+                   conns, i, a.req_per_s, a.p99_us, a.req_per_server_cpu_s(), a.server_cpu_s, a.server_wait_s,
+                   a.server_user_s, a.server_sys_s, a.client_util, b.req_per_s, b.p99_us, b.req_per_server_cpu_s(),
+                   b.server_cpu_s, b.server_wait_s, b.server_user_s, b.server_sys_s, b.client_util, ratio.back(),
+                   cpu_ratio.back());
     }
     state.SetIterationTime(secs);
     auto med = [](std::vector<double> v) {
@@ -310,6 +333,8 @@ void BM_ServerFc3x125(benchmark::State& state) {
     state.counters["lm_req_cpu_s"] = median_of(lm, [](const Run& r) { return r.req_per_server_cpu_s(); });
     state.counters["ours_req_cpu_s"] = median_of(ours, [](const Run& r) { return r.req_per_server_cpu_s(); });
     state.counters["cpu_ratio"] = med(cpu_ratio);
+    state.counters["lm_server_util"] = median_of(lm, [](const Run& r) { return r.server_cpu_s / r.seconds; });
+    state.counters["ours_server_util"] = median_of(ours, [](const Run& r) { return r.server_cpu_s / r.seconds; });
     state.counters["lm_client_util"] = median_of(lm, [](const Run& r) { return r.client_util; });
     state.counters["ours_client_util"] = median_of(ours, [](const Run& r) { return r.client_util; });
     std::uint64_t errors = 0;
