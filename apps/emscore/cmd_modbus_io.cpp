@@ -321,6 +321,7 @@ struct ServeOptions {
   std::vector<Fill> fills;
   std::size_t max_connections = 64;
   int idle_timeout_ms = 60'000;
+  std::string dump;  // write the final image here (the --image format) on exit
 };
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -478,6 +479,9 @@ std::optional<std::string> parse_serve(std::span<const std::string> args, ServeO
     } else if (a == "--image") {
       if (auto e = need()) return e;
       if (auto e = load_image(v, o)) return e;
+    } else if (a == "--dump") {
+      if (auto e = need()) return e;
+      o.dump = v;
     } else if (a == "--any-unit") {
       o.any_unit = true;
     } else if (a == "--zero-based" || a == "-0") {
@@ -551,6 +555,43 @@ std::optional<std::string> apply(const Fill& f, bool zero_based, mb::MemoryDataM
   return std::nullopt;
 }
 
+// The image as the --image format: per unit and table, runs of non-zero entries keyed by
+// their first reference (1-based unless --zero-based), so a dump can be served again.
+std::string image_json(mb::MemoryDataModel& model, const ServeOptions& o) {
+  std::string out = o.any_unit ? "{\"any_unit\":true,\"units\":{" : "{\"units\":{";
+  const long first = o.zero_based ? 0 : 1;
+  bool any_bank = false;
+  for (int u = 0; u < 256; ++u) {
+    mb::MemoryDataModel::Bank* b = model.bank(static_cast<std::uint8_t>(u));
+    if (!b || (o.any_unit && u != 1)) continue;
+    out += fmt::format("{}\"{}\":{{", any_bank ? "," : "", u);
+    any_bank = true;
+    bool any_table = false;
+    auto table = [&](const char* name, auto const& values) {
+      std::string blocks;
+      for (std::size_t i = 0; i < values.size();) {
+        if (!values[i]) {
+          ++i;
+          continue;
+        }
+        std::string run;
+        const std::size_t start = i;
+        for (; i < values.size() && values[i]; ++i) run += fmt::format("{}{}", i > start ? "," : "", static_cast<unsigned>(values[i]));
+        blocks += fmt::format("{}\"{}\":[{}]", blocks.empty() ? "" : ",", static_cast<long>(start) + first, run);
+      }
+      if (blocks.empty()) return;
+      out += fmt::format("{}\"{}\":{{{}}}", any_table ? "," : "", name, blocks);
+      any_table = true;
+    };
+    table("holding", b->holding);
+    table("input", b->input);
+    table("coils", b->coils);
+    table("discrete", b->discrete_inputs);
+    out += "}";
+  }
+  return out + "}}\n";
+}
+
 int run_serve(std::span<const std::string> args, Context& ctx) {
   ServeOptions o;
   if (auto err = parse_serve(args, o)) return emscore::cli::fail(ctx, "modbus serve: " + *err);
@@ -597,6 +638,11 @@ int run_serve(std::span<const std::string> args, Context& ctx) {
   // Requests served (RTU: the 16-bit diagnostics counter of requests addressed to us).
   const std::uint64_t served = tcp ? tcp->stats().requests : serial->counters().server_messages;
   fmt::print(ctx.out, "{{\"requests\":{}}}\n", served);
+  if (!o.dump.empty()) {
+    std::ofstream f(o.dump);
+    f << image_json(model, o);
+    if (!f) return emscore::cli::fail(ctx, emscore::str_cat("modbus serve: cannot write ", o.dump), 1);
+  }
   return 0;
 }
 
@@ -604,10 +650,11 @@ constexpr const char* kServeUsage =
     "(--tcp HOST:PORT | --rtu DEVICE [--baud 19200] [--parity even|odd|none] [--data-bits 8]\n"
     "   [--stop-bits 1] [--ascii] [--echo])\n"
     "   [--unit N] [--holding REF[:TYPE[:ORDER]]=V,V,...] [--input ...] [--coils REF=0,1,...]\n"
-    "   [--discrete REF=...] [--image FILE.json] [--any-unit] [--zero-based]\n"
+    "   [--discrete REF=...] [--image FILE.json] [--any-unit] [--zero-based] [--dump FILE.json]\n"
     "   [--max-connections 64] [--idle-timeout 60000]\n"
     "   Image options after --unit N fill unit N (default 1); REF is 1-based as in read/write.\n"
-    "   Prints \"listening on HOST:PORT\" (port 0 picks a free one) and serves until SIGINT/SIGTERM.";
+    "   Prints \"listening on HOST:PORT\" (port 0 picks a free one) and serves until SIGINT/SIGTERM;\n"
+    "   --dump writes the final image (after clients' writes) in the --image format on exit.";
 
 constexpr const char* kUsage =
     "(--tcp HOST:PORT | --rtu DEVICE [--baud 19200] [--parity even|odd|none] [--data-bits 8]\n"

@@ -366,6 +366,34 @@ TEST(Interop, CliServeTcpWithMbpoll) {
   EXPECT_NE(s.output().find("{\"requests\":"), std::string::npos) << s.output();
 }
 
+// --any-unit answers every unit id from one image; --dump leaves the image after the clients'
+// writes in the --image format, which serves again.
+TEST(Interop, CliServeAnyUnitAndDump) {
+  if (!std::filesystem::exists(CliServer::cli())) GTEST_SKIP() << "emscore CLI not built";
+  const auto dump = std::filesystem::temp_directory_path() / ("emscore_dump_" + std::to_string(getpid()) + ".json");
+  {
+    CliServer s("--tcp 127.0.0.1:0 --any-unit --holding 1=5 --coils 3=1 --dump " + dump.string());
+    const std::string port = s.port();
+    ASSERT_FALSE(port.empty()) << s.output();
+    auto r = shell("mbpoll -m tcp -p " + port + " -1 -a 9 -r 1 127.0.0.1");
+    EXPECT_NE(r.text.find("[1]: \t5"), std::string::npos) << r.text;
+    auto w = shell("mbpoll -m tcp -p " + port + " -a 200 -r 10 127.0.0.1 -- 7 8");
+    EXPECT_EQ(w.status, 0) << w.text;
+    EXPECT_EQ(s.stop(), 0);
+  }
+  std::ifstream f(dump);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_EQ(ss.str(), "{\"any_unit\":true,\"units\":{\"1\":{\"holding\":{\"1\":[5],\"10\":[7,8]},\"coils\":{\"3\":[1]}}}}\n");
+  CliServer again("--tcp 127.0.0.1:0 --image " + dump.string());
+  const std::string port = again.port();
+  ASSERT_FALSE(port.empty()) << again.output();
+  auto back = shell(CliServer::cli() + " modbus read --tcp 127.0.0.1:" + port + " --unit 42 --ref 10 --count 2");
+  EXPECT_EQ(back.text, "{\"values\":[7,8]}\n");
+  again.stop();
+  std::filesystem::remove(dump);
+}
+
 TEST(Interop, CliServeImageFileAndRtuWithMbpoll) {
   if (!std::filesystem::exists(CliServer::cli())) GTEST_SKIP() << "emscore CLI not built";
   const auto image = std::filesystem::temp_directory_path() / ("emscore_image_" + std::to_string(getpid()) + ".json");
