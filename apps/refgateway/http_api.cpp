@@ -934,7 +934,9 @@ asio::awaitable<Response> HttpApi::State::do_history(Ctx& c) {
                         "query parameter obis", std::string(kObis)});
   absl::Time from, to;
   if (auto e = time_param(q, "from", true, {}, from)) co_return error_response(c.req, *e);
-  if (auto e = time_param(q, "to", false, absl::Now(), to)) co_return error_response(c.req, *e);
+  // Default `to`: the next whole second (everything stored so far, and a tidy time in the export).
+  const absl::Time next_second = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()) + 1);
+  if (auto e = time_param(q, "to", false, next_second, to)) co_return error_response(c.req, *e);
   if (!(from < to))
     co_return error_response(c.req, ApiError{http::status::bad_request,
                                              "\"from\" is not before \"to\"",
