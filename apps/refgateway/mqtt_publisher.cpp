@@ -80,6 +80,7 @@ struct MqttPublisher::Impl {
   std::condition_variable cv;
   bool wake = false;
   bool started = false;
+  bool running = false;  // the sender thread is in its loop
   bool stopping = false;
   absl::Time stop_deadline;
   bool connected = false;
@@ -128,6 +129,9 @@ struct MqttPublisher::Impl {
 
   void on_connected() {
     std::lock_guard lock(mu);
+    // A connect that completes after the sender stopped is left alone: the client's
+    // destructor closes it, a later start() finds it connected.
+    if (!running) return;
     const absl::Time now = absl::Now();
     connected = true;
     connecting = false;
@@ -182,6 +186,10 @@ struct MqttPublisher::Impl {
 
   // --- sender thread ---
   void begin_connect() {
+    if (client->is_connected()) {  // connected while no sender ran (a late connect)
+      on_connected();
+      return;
+    }
     try {
       client->connect(conn_opts, nullptr, connect_listener);
     } catch (const mqtt::exception& ex) {
@@ -295,6 +303,7 @@ struct MqttPublisher::Impl {
       }
     }
     lk.lock();
+    running = false;
     connected = false;
     connecting = false;
     in_flight.clear();
@@ -415,6 +424,7 @@ absl::Status MqttPublisher::start() {
   std::lock_guard lock(d.mu);
   if (d.started) return absl::OkStatus();
   d.started = true;
+  d.running = true;
   d.stopping = false;
   d.next_attempt = absl::InfinitePast();
   d.backoff = d.opt.min_backoff;

@@ -49,7 +49,11 @@ struct MqttPublisherOptions {
   std::string gateway_id;
   std::string outbox_path;  // e.g. <data_dir>/mqtt-outbox.db
   std::size_t outbox_capacity = MqttOutbox::kDefaultCapacity;
-  std::size_t window = 64;  // messages in flight at most
+  // Messages in flight at most. Keep it at or below the broker's QoS 2 in-flight quota:
+  // MQTT 3.1.1 has no flow control, and Mosquitto 2.0 (max_inflight_messages, default 20)
+  // answers a QoS 2 PUBLISH beyond its quota with a PUBREC and then drops the message — the
+  // client cannot tell. (MQTT 5 brokers announce Receive Maximum; Paho honours it.)
+  std::size_t window = 16;
   absl::Duration min_backoff = absl::Seconds(1);
   absl::Duration max_backoff = absl::Seconds(60);
   absl::Duration connect_timeout = absl::Seconds(10);
