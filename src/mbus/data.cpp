@@ -8,6 +8,7 @@
 #include "emscore/core/bcd.hpp"
 #include "emscore/core/status.hpp"
 #include "emscore/core/strings.hpp"
+#include "vif_tables.hpp"
 
 namespace emscore::mbus {
 namespace {
@@ -37,88 +38,12 @@ bool fold_per_time(Unit& unit, Unit per) noexcept {
   }
 }
 
-int century_year(int yy, int hundred_years) noexcept {
-  // EN 13757-3:2013 Annex A: year 0..99 plus, in type F, hundred-year bits counted from
-  // 1900. Meters without them (most) mean 2000..2080 for 0..80 and 1981..1999 above.
-  if (hundred_years != 0) return 1900 + 100 * hundred_years + yy;
-  return yy <= 80 ? 2000 + yy : 1900 + yy;
-}
-
-bool read_uint(std::span<const std::uint8_t> b, Endian order, std::uint64_t& out) noexcept {
-  if (b.empty() || b.size() > 8) return false;
-  std::uint64_t v = 0;
-  if (order == Endian::kLittle) {
-    for (std::size_t i = b.size(); i-- > 0;) v = (v << 8) | b[i];
-  } else {
-    for (std::uint8_t x : b) v = (v << 8) | x;
-  }
-  out = v;
-  return true;
-}
-
-std::int64_t sign_extend(std::uint64_t v, std::size_t bytes) noexcept {
-  if (bytes >= 8) return static_cast<std::int64_t>(v);
-  const std::uint64_t sign = std::uint64_t{1} << (8 * bytes - 1);
-  return static_cast<std::int64_t>((v ^ sign) - sign);
-}
-
-absl::Status scale(RecordValue& v, const RecordMeaning& m, std::int64_t raw, int extra_exp) {
-  std::int64_t mant = raw;
-  if (m.seconds != 1 && __builtin_mul_overflow(raw, std::int64_t{m.seconds}, &mant)) {
-    return absl::OutOfRangeError(
-        str_cat("mbus: duration ", raw, " times ", m.seconds, " s does not fit 64 bits"));
-  }
-  const int e = extra_exp + m.exponent;
-  if (e < -127 || e > 127) {
-    return absl::OutOfRangeError(str_cat("mbus: decimal exponent ", e, " out of range"));
-  }
-  v.type = ValueType::kNumber;
-  v.number = Value(mant, e, m.unit);
-  return absl::OkStatus();
-}
-
-bool is_date_kind(VifKind k) noexcept { return k == VifKind::kDate || k == VifKind::kDateTime; }
-
-}  // namespace
-
-RecordMeaning describe_record(const Record& r) noexcept {
-  RecordMeaning m;
-  if (r.kind != RecordKind::kData) {
-    m.quantity = "";  // the function ("Manufacturer specific", "More records follow") says it
-    m.kind = VifKind::kManufacturer;
-    m.manufacturer_vife = true;
-    return m;
-  }
-  VifInfo info;
-  switch (r.table) {
-    case VifTable::kPrimary: info = primary_vif(r.code); break;
-    case VifTable::kFB: info = fb_vif(r.code); break;
-    case VifTable::kFD: info = fd_vif(r.code); break;
-    case VifTable::kPlainText: {
-      // The meter's own text names the quantity; it is not mapped onto a unit because
-      // the texts are not unit symbols in practice ("C" is a count, not coulomb).
-      info = VifInfo{"", Unit::kNone, 0, 1, VifKind::kNumber};
-      break;
-    }
-    case VifTable::kManufacturer:
-      info = primary_vif(0x7F);
-      m.manufacturer_vife = true;
-      break;
-    case VifTable::kAny:
-      info = primary_vif(0x7E);
-      break;
-    case VifTable::kNone:
-      break;
-  }
-  m.quantity = info.quantity;
-  m.unit = info.unit;
-  m.exponent = info.exponent;
-  m.seconds = info.seconds;
-  m.kind = info.kind;
-  if (r.table == VifTable::kManufacturer) return m;  // VIFEs are the manufacturer's
+// The combinable VIFEs of a record, applied to the meaning of its VIF (the uncommon case:
+// most records have none).
+void describe_vifes(const Record& r, RecordMeaning& m) noexcept {
   int exponent = m.exponent;
   for (std::uint8_t e : r.vifes) {
-    const VifeInfo x = combinable_vife(e);
+    const VifeInfo& x = detail::kCombinableVifeTable[e & 0x7F];
     switch (x.kind) {
       case VifeKind::kErrorCode:
         if ((e & 0x7F) != 0) {
@@ -158,12 +83,242 @@ RecordMeaning describe_record(const Record& r) noexcept {
       case VifeKind::kManufacturerNext:
         m.manufacturer_vife = true;
         m.exponent = static_cast<std::int8_t>(exponent);
-        return m;  // the rest of the VIFEs are the manufacturer's
+        return;  // the rest of the VIFEs are the manufacturer's
       default:
         break;
     }
   }
   m.exponent = static_cast<std::int8_t>(exponent < -127 ? -127 : exponent > 127 ? 127 : exponent);
+}
+
+int century_year(int yy, int hundred_years) noexcept {
+  // EN 13757-3:2013 Annex A: year 0..99 plus, in type F, hundred-year bits counted from
+  // 1900. Meters without them (most) mean 2000..2080 for 0..80 and 1981..1999 above.
+  if (hundred_years != 0) return 1900 + 100 * hundred_years + yy;
+  return yy <= 80 ? 2000 + yy : 1900 + yy;
+}
+
+// The data field as an unsigned number (1 to 8 bytes; the caller checks the size). Fixed
+// sizes load with one or two moves instead of a byte loop.
+inline std::uint64_t load_uint(std::span<const std::uint8_t> b, bool little) noexcept {
+  const std::uint8_t* p = b.data();
+  std::uint64_t v = 0;
+  if (little) [[likely]] {
+    switch (b.size()) {
+      case 1: return p[0];
+      case 2: { std::uint16_t x; std::memcpy(&x, p, 2); return x; }
+      case 4: { std::uint32_t x; std::memcpy(&x, p, 4); return x; }
+      case 8: std::memcpy(&v, p, 8); return v;
+      default: break;
+    }
+    for (std::size_t i = b.size(); i-- > 0;) v = (v << 8) | p[i];
+  } else {
+    for (std::size_t i = 0; i < b.size(); ++i) v = (v << 8) | p[i];
+  }
+  return v;
+}
+
+std::int64_t sign_extend(std::uint64_t v, std::size_t bytes) noexcept {
+  if (bytes >= 8) return static_cast<std::int64_t>(v);
+  const std::uint64_t sign = std::uint64_t{1} << (8 * bytes - 1);
+  return static_cast<std::int64_t>((v ^ sign) - sign);
+}
+
+// One BCD byte (two digits, low nibble the lower digit) as 0..99; 0xFF when a nibble is A-F.
+constexpr std::array<std::uint8_t, 256> kBcdByte = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (unsigned b = 0; b < 256; ++b) {
+    t[b] = ((b >> 4) <= 9 && (b & 0x0F) <= 9) ? static_cast<std::uint8_t>((b >> 4) * 10 + (b & 0x0F))
+                                              : std::uint8_t{0xFF};
+  }
+  return t;
+}();
+
+// BCD, the same as core's decode_bcd (1 to kMaxBcdBytes bytes; 0xF in the most significant
+// nibble is a minus sign when allowed; any other A-F nibble makes it invalid) but two digits
+// per table load and no Status: false means "not a decimal number".
+inline bool bcd_value(std::span<const std::uint8_t> d, bool little, bool allow_negative,
+                      std::int64_t& out) noexcept {
+  const std::size_t n = d.size();
+  if (n == 0 || n > kMaxBcdBytes) return false;
+  const std::uint8_t* p = d.data();
+  // Most significant byte first.
+  const std::uint8_t top = little ? p[n - 1] : p[0];
+  std::uint8_t bad = 0;
+  std::int64_t value;
+  bool negative = false;
+  if (allow_negative && (top >> 4) == 0xF) {
+    negative = true;
+    value = top & 0x0F;
+    bad = value > 9 ? 0xFF : 0;
+  } else {
+    value = kBcdByte[top];
+    bad = static_cast<std::uint8_t>(value);
+  }
+  if (little) {
+    for (std::size_t i = n - 1; i-- > 0;) {
+      const std::uint8_t t = kBcdByte[p[i]];
+      bad |= t;
+      value = value * 100 + t;
+    }
+  } else {
+    for (std::size_t i = 1; i < n; ++i) {
+      const std::uint8_t t = kBcdByte[p[i]];
+      bad |= t;
+      value = value * 100 + t;
+    }
+  }
+  if (bad & 0x80) return false;
+  out = negative ? -value : value;
+  return true;
+}
+
+[[gnu::cold, gnu::noinline]] absl::Status duration_overflow(std::int64_t raw, std::int32_t seconds) {
+  return absl::OutOfRangeError(
+      str_cat("mbus: duration ", raw, " times ", seconds, " s does not fit 64 bits"));
+}
+
+[[gnu::cold, gnu::noinline]] absl::Status exponent_out_of_range(int e) {
+  return absl::OutOfRangeError(str_cat("mbus: decimal exponent ", e, " out of range"));
+}
+
+// raw * seconds * 10^(exponent + extra_exp) into v; false (v untouched) when the product
+// does not fit 64 bits or the exponent an int8 (scale_status() then says which).
+inline bool scale_into(RecordValue& v, const RecordMeaning& m, std::int64_t raw,
+                       int extra_exp) noexcept {
+  std::int64_t mant = raw;
+  if (m.seconds != 1 && __builtin_mul_overflow(raw, std::int64_t{m.seconds}, &mant)) [[unlikely]] {
+    return false;
+  }
+  const int e = extra_exp + m.exponent;
+  if (e < -127 || e > 127) [[unlikely]] return false;
+  v.type = ValueType::kNumber;
+  v.number = Value(mant, e, m.unit);
+  return true;
+}
+
+// Why scale_into() failed.
+[[gnu::cold, gnu::noinline]] absl::Status scale_status(const RecordMeaning& m, std::int64_t raw,
+                                                       int extra_exp) {
+  std::int64_t mant;
+  if (m.seconds != 1 && __builtin_mul_overflow(raw, std::int64_t{m.seconds}, &mant)) {
+    return duration_overflow(raw, m.seconds);
+  }
+  return exponent_out_of_range(extra_exp + m.exponent);
+}
+
+inline absl::Status scale(RecordValue& v, const RecordMeaning& m, std::int64_t raw, int extra_exp) {
+  if (scale_into(v, m, raw, extra_exp)) [[likely]] return absl::OkStatus();
+  return scale_status(m, raw, extra_exp);
+}
+
+// A binary integer (1 to 8 bytes): signed for measured values, unsigned for identifiers and
+// bit fields; an unsigned 64-bit number above INT64_MAX stays bytes. False: see scale_into.
+inline bool decode_binary(std::span<const std::uint8_t> d, bool little, bool is_signed,
+                          const RecordMeaning& m, RecordValue& v, std::int64_t& raw) noexcept {
+  const std::uint64_t u = load_uint(d, little);
+  if (!is_signed && d.size() == 8 && u > static_cast<std::uint64_t>(INT64_MAX)) [[unlikely]] {
+    v.type = ValueType::kBytes;
+    v.bytes = d;
+    return true;
+  }
+  raw = is_signed ? sign_extend(u, d.size()) : static_cast<std::int64_t>(u);
+  return scale_into(v, m, raw, 0);
+}
+
+[[gnu::noinline]] absl::Status decode_real32(std::span<const std::uint8_t> d, bool little,
+                                            const RecordMeaning& m, RecordValue& v) {
+  const auto bits32 = static_cast<std::uint32_t>(load_uint(d, little));
+  float f;
+  std::memcpy(&f, &bits32, sizeof f);
+  if (!std::isfinite(f)) {
+    v.type = ValueType::kInvalid;
+    v.bytes = d;
+    return absl::OkStatus();
+  }
+  // The shortest decimal that reads back as the same float: the value the meter meant.
+  char buf[48];
+  const auto res = std::to_chars(buf, buf + sizeof buf, f);
+  const std::string_view text(buf, static_cast<std::size_t>(res.ptr - buf));
+  // to_chars writes [-]digits[.digits][e(+|-)digits] with at most 9 significant digits:
+  // read it here as Value::parse would (mantissa = the digits, exponent = e - decimals);
+  // anything else goes through Value::parse itself.
+  const char* c = text.data();
+  const char* const end = c + text.size();
+  const bool negative = c != end && *c == '-';
+  if (negative) ++c;
+  std::int64_t mant = 0;
+  int digits = 0, decimals = 0, exp10 = 0;
+  bool point = false;
+  for (; c != end; ++c) {
+    if (*c >= '0' && *c <= '9') {
+      mant = mant * 10 + (*c - '0');
+      ++digits;
+      decimals += point ? 1 : 0;
+    } else if (*c == '.' && !point) {
+      point = true;
+    } else {
+      break;
+    }
+  }
+  bool simple = digits > 0 && digits <= 18;
+  if (simple && c != end) {
+    // 'e', a sign, then 2 or 3 digits
+    if (*c == 'e' && end - c >= 3 && (c[1] == '+' || c[1] == '-')) {
+      const bool eneg = c[1] == '-';
+      for (c += 2; c != end && *c >= '0' && *c <= '9'; ++c) exp10 = exp10 * 10 + (*c - '0');
+      if (eneg) exp10 = -exp10;
+      simple = c == end;
+    } else {
+      simple = false;
+    }
+  }
+  if (!simple) [[unlikely]] {
+    auto parsed = Value::parse(text);
+    if (!parsed.ok()) return parsed.status();
+    return scale(v, m, parsed->mantissa, parsed->exponent);
+  }
+  return scale(v, m, negative ? -mant : mant, exp10 - decimals);
+}
+
+bool is_date_kind(VifKind k) noexcept { return k == VifKind::kDate || k == VifKind::kDateTime; }
+
+}  // namespace
+
+RecordMeaning describe_record(const Record& r) noexcept {
+  if (r.kind != RecordKind::kData) [[unlikely]] {
+    RecordMeaning m;
+    m.quantity = "";  // the function ("Manufacturer specific", "More records follow") says it
+    m.kind = VifKind::kManufacturer;
+    m.manufacturer_vife = true;
+    return m;
+  }
+  // The VIF's meaning is one table entry (vif_tables.hpp); VIFEs, when there are any,
+  // refine it.
+  unsigned table = static_cast<unsigned>(r.table);
+  if (table > static_cast<unsigned>(VifTable::kFD)) [[unlikely]] {
+    switch (r.table) {
+      case VifTable::kManufacturer: {
+        RecordMeaning m = detail::kVifMeaningTable[0x7F];
+        m.manufacturer_vife = true;
+        return m;  // VIFEs are the manufacturer's
+      }
+      case VifTable::kAny:
+        table = 0;  // the primary table's 0x7E "Any VIF"
+        break;
+      default: {
+        // Plain text (the meter's own text names the quantity; it is not mapped onto a
+        // unit because the texts are not unit symbols in practice: "C" is a count, not
+        // coulomb) or no VIF.
+        RecordMeaning m;
+        m.quantity = "";
+        if (!r.vifes.empty()) describe_vifes(r, m);
+        return m;
+      }
+    }
+  }
+  RecordMeaning m = detail::kVifMeaningTable[table * 128 + (r.code & 0x7F)];
+  if (!r.vifes.empty()) [[unlikely]] describe_vifes(r, m);
   return m;
 }
 
@@ -262,141 +417,135 @@ std::string text_of(std::span<const std::uint8_t> reversed) {
   return s;
 }
 
+namespace {
+
+// A time point from an integer-coded data field (type G, J, F or I by its length); false
+// for other codings, which are then read as a number.
+[[gnu::noinline]] bool decode_time_point(DataCoding coding, std::span<const std::uint8_t> d, bool little,
+                       DateTime& out) noexcept {
+  std::array<std::uint8_t, 6> le{};
+  for (std::size_t i = 0; i < d.size() && i < le.size(); ++i) {
+    le[i] = little ? d[i] : d[d.size() - 1 - i];
+  }
+  switch (coding) {
+    case DataCoding::kInt16:
+      out = decode_type_g(std::span<const std::uint8_t, 2>(le.data(), 2));
+      return true;
+    case DataCoding::kInt24:
+      out = decode_type_j(std::span<const std::uint8_t, 3>(le.data(), 3));
+      return true;
+    case DataCoding::kInt32:
+      out = decode_type_f(std::span<const std::uint8_t, 4>(le.data(), 4));
+      return true;
+    case DataCoding::kInt48:
+      out = decode_type_i(std::span<const std::uint8_t, 6>(le.data(), 6));
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Integer codings 1-7 (not real): signed for measured values, unsigned for identifiers and
+// bit fields. False (with the raw number) when it cannot be scaled.
+inline bool decode_binary_field(const Record& r, const RecordMeaning& m, RecordValue& v,
+                                           std::int64_t& raw) noexcept {
+  const bool is_signed = m.kind != VifKind::kIdentifier && m.kind != VifKind::kBitField;
+  return decode_binary(r.data, r.order == Endian::kLittle, is_signed, m, v, raw);
+}
+
+// BCD codings 9-C, E: A-F digits are the meter's "no valid value".
+inline bool decode_bcd_field(const Record& r, const RecordMeaning& m, RecordValue& v,
+                                        std::int64_t& raw) noexcept {
+  if (!bcd_value(r.data, r.order == Endian::kLittle, /*allow_negative=*/true, raw)) {
+    v.type = ValueType::kInvalid;
+    v.bytes = r.data;
+    return true;
+  }
+  return scale_into(v, m, raw, 0);
+}
+
+// A variable-length data field (EN 13757-3 §6.3.2, LVAR): text, BCD, binary number or bytes.
+[[gnu::noinline]] absl::Status decode_variable(const Record& r, const RecordMeaning& m,
+                                             RecordValue& v) {
+  const bool is_signed = m.kind != VifKind::kIdentifier && m.kind != VifKind::kBitField;
+  const std::span<const std::uint8_t> d = r.data;
+  const bool little = r.order == Endian::kLittle;
+  const std::uint8_t lvar = r.lvar;
+  if (lvar <= 0xBF) {
+    v.type = ValueType::kText;
+    v.bytes = d;
+    return absl::OkStatus();
+  }
+  if (lvar <= 0xDF) {
+    std::int64_t b = 0;
+    if (!d.empty() && !bcd_value(d, little, /*allow_negative=*/false, b)) {
+      v.type = ValueType::kInvalid;
+      v.bytes = d;
+      return absl::OkStatus();
+    }
+    return scale(v, m, lvar >= 0xD0 ? -b : b, 0);
+  }
+  if (lvar <= 0xEF && !d.empty() && d.size() <= 8) {
+    std::int64_t raw = 0;
+    if (decode_binary(d, little, is_signed, m, v, raw)) return absl::OkStatus();
+    return scale_status(m, raw, 0);
+  }
+  v.type = ValueType::kBytes;
+  v.bytes = d;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status decode_value_into(const Record& r, const RecordMeaning& m, RecordValue& v) {
+  // A small dispatcher: each kind of field is decoded by its own out-of-line function that
+  // reports failure as a bool (the Status is built only then), so the common integer and
+  // BCD paths do not pay for the registers and Status handling the rare ones need.
   v.type = ValueType::kNone;
   v.bytes = {};
-  if (r.kind != RecordKind::kData) {
+  if (r.kind != RecordKind::kData) [[unlikely]] {
     v.type = r.data.empty() ? ValueType::kNone : ValueType::kBytes;
     v.bytes = r.data;
     return absl::OkStatus();
   }
-  const std::span<const std::uint8_t> d = r.data;
   // Time points: the data field length picks the type (EN 13757-3 Annex A).
-  if (is_date_kind(m.kind)) {
-    std::array<std::uint8_t, 6> le{};
-    const bool le_order = r.order == Endian::kLittle;
-    for (std::size_t i = 0; i < d.size() && i < le.size(); ++i) {
-      le[i] = le_order ? d[i] : d[d.size() - 1 - i];
-    }
-    switch (r.coding) {
-      case DataCoding::kInt16:
-        v.type = ValueType::kDateTime;
-        v.time = decode_type_g(std::span<const std::uint8_t, 2>(le.data(), 2));
-        return absl::OkStatus();
-      case DataCoding::kInt24:
-        v.type = ValueType::kDateTime;
-        v.time = decode_type_j(std::span<const std::uint8_t, 3>(le.data(), 3));
-        return absl::OkStatus();
-      case DataCoding::kInt32:
-        v.type = ValueType::kDateTime;
-        v.time = decode_type_f(std::span<const std::uint8_t, 4>(le.data(), 4));
-        return absl::OkStatus();
-      case DataCoding::kInt48:
-        v.type = ValueType::kDateTime;
-        v.time = decode_type_i(std::span<const std::uint8_t, 6>(le.data(), 6));
-        return absl::OkStatus();
-      default:
-        break;  // other codings: the number as sent
-    }
-  }
-  const bool is_signed = m.kind != VifKind::kIdentifier && m.kind != VifKind::kBitField;
-  switch (r.coding) {
-    case DataCoding::kNone:
-    case DataCoding::kSelection:
-    case DataCoding::kSpecial:
-      v.type = ValueType::kNone;
+  if (is_date_kind(m.kind)) [[unlikely]] {
+    if (decode_time_point(r.coding, r.data, r.order == Endian::kLittle, v.time)) {
+      v.type = ValueType::kDateTime;
       return absl::OkStatus();
+    }
+    // other codings: the number as sent
+  }
+  std::int64_t raw = 0;
+  bool ok;
+  switch (r.coding) {
     case DataCoding::kInt8:
     case DataCoding::kInt16:
     case DataCoding::kInt24:
     case DataCoding::kInt32:
     case DataCoding::kInt48:
-    case DataCoding::kInt64: {
-      std::uint64_t u = 0;
-      read_uint(d, r.order, u);
-      if (!is_signed && d.size() == 8 && u > static_cast<std::uint64_t>(INT64_MAX)) {
-        v.type = ValueType::kBytes;
-        v.bytes = d;
-        return absl::OkStatus();
-      }
-      const std::int64_t raw = is_signed ? sign_extend(u, d.size()) : static_cast<std::int64_t>(u);
-      EMSCORE_RETURN_IF_ERROR(scale(v, m, raw, 0));
-      return absl::OkStatus();
-    }
-    case DataCoding::kReal32: {
-      std::uint64_t u = 0;
-      read_uint(d, r.order, u);
-      const auto bits32 = static_cast<std::uint32_t>(u);
-      float f;
-      std::memcpy(&f, &bits32, sizeof f);
-      if (!std::isfinite(f)) {
-        v.type = ValueType::kInvalid;
-        v.bytes = d;
-        return absl::OkStatus();
-      }
-      // The shortest decimal that reads back as the same float: the value the meter meant.
-      char buf[48];
-      const auto res = std::to_chars(buf, buf + sizeof buf, f);
-      auto parsed = Value::parse(std::string_view(buf, static_cast<std::size_t>(res.ptr - buf)));
-      if (!parsed.ok()) return parsed.status();
-      EMSCORE_RETURN_IF_ERROR(scale(v, m, parsed->mantissa, parsed->exponent));
-      return absl::OkStatus();
-    }
+    case DataCoding::kInt64:
+      ok = decode_binary_field(r, m, v, raw);
+      break;
     case DataCoding::kBcd2:
     case DataCoding::kBcd4:
     case DataCoding::kBcd6:
     case DataCoding::kBcd8:
-    case DataCoding::kBcd12: {
-      BcdOptions opt;
-      opt.order = r.order;
-      auto b = decode_bcd(d, opt);
-      if (!b.ok()) {
-        v.type = ValueType::kInvalid;  // A-F digits: the meter's "no valid value"
-        v.bytes = d;
-        return absl::OkStatus();
-      }
-      EMSCORE_RETURN_IF_ERROR(scale(v, m, *b, 0));
+    case DataCoding::kBcd12:
+      ok = decode_bcd_field(r, m, v, raw);
+      break;
+    case DataCoding::kReal32:
+      return decode_real32(r.data, r.order == Endian::kLittle, m, v);
+    case DataCoding::kVariable:
+      return decode_variable(r, m, v);
+    case DataCoding::kNone:
+    case DataCoding::kSelection:
+    case DataCoding::kSpecial:
+    default:
       return absl::OkStatus();
-    }
-    case DataCoding::kVariable: {
-      const std::uint8_t lvar = r.lvar;
-      if (lvar <= 0xBF) {
-        v.type = ValueType::kText;
-        v.bytes = d;
-        return absl::OkStatus();
-      }
-      if (lvar <= 0xDF) {
-        BcdOptions opt;
-        opt.order = r.order;
-        opt.allow_negative = false;
-        auto b = d.empty() ? absl::StatusOr<std::int64_t>(0) : decode_bcd(d, opt);
-        if (!b.ok()) {
-          v.type = ValueType::kInvalid;
-          v.bytes = d;
-          return absl::OkStatus();
-        }
-        EMSCORE_RETURN_IF_ERROR(scale(v, m, lvar >= 0xD0 ? -*b : *b, 0));
-        return absl::OkStatus();
-      }
-      if (lvar <= 0xEF && !d.empty() && d.size() <= 8) {
-        std::uint64_t u = 0;
-        read_uint(d, r.order, u);
-        if (!is_signed && d.size() == 8 && u > static_cast<std::uint64_t>(INT64_MAX)) {
-          v.type = ValueType::kBytes;
-          v.bytes = d;
-          return absl::OkStatus();
-        }
-        const std::int64_t raw =
-            is_signed ? sign_extend(u, d.size()) : static_cast<std::int64_t>(u);
-        EMSCORE_RETURN_IF_ERROR(scale(v, m, raw, 0));
-        return absl::OkStatus();
-      }
-      v.type = ValueType::kBytes;
-      v.bytes = d;
-      return absl::OkStatus();
-    }
   }
-  return absl::OkStatus();
+  if (ok) [[likely]] return absl::OkStatus();
+  return scale_status(m, raw, 0);
 }
 
 absl::StatusOr<RecordValue> decode_value(const Record& r, const RecordMeaning& m) {

@@ -4,6 +4,23 @@
 #include "emscore/core/strings.hpp"
 
 namespace emscore::mbus {
+namespace {
+
+constexpr std::size_t kReservedLvarSize = ~std::size_t{0};
+
+// Data field size for an LVAR byte (EN 13757-3 §6.3.2); kReservedLvarSize for 0xF7-0xFF.
+[[gnu::noinline]] std::size_t lvar_size(std::uint8_t lvar) noexcept {
+  if (lvar <= 0xBF) return lvar;              // ASCII text
+  if (lvar <= 0xCF) return lvar - 0xC0u;      // positive BCD, 2 digits a byte
+  if (lvar <= 0xDF) return lvar - 0xD0u;      // negative BCD
+  if (lvar <= 0xEF) return lvar - 0xE0u;      // binary number
+  if (lvar <= 0xF4) return 4u * (lvar - 0xECu);  // binary, 16..32 bytes
+  if (lvar == 0xF5) return 48;
+  if (lvar == 0xF6) return 64;
+  return kReservedLvarSize;
+}
+
+}  // namespace
 
 std::string_view function_name(Function f) noexcept {
   switch (f) {
@@ -15,24 +32,15 @@ std::string_view function_name(Function f) noexcept {
   return "Instantaneous value";
 }
 
-bool RecordReader::next(Record& r) noexcept {
-  if (done_ || error_ != Error::kNone) return false;
-  const std::size_t n = data_.size();
-  // Idle filler bytes between records (EN 13757-3 §6.3.3, DIF 0x2F).
-  while (pos_ < n && data_[pos_] == 0x2F) ++pos_;
-  if (pos_ >= n) {
-    done_ = true;
-    return false;
-  }
-  const std::size_t start = pos_;
-  // Field by field rather than `r = Record{}`: the aggregate clear compiles to a string
-  // store that costs more than the rest of a typical record.
+// DIF 0x0F/0x1F (manufacturer specific data to the end; 0x1F: more records follow), 0x7F
+// (global readout request) and the reserved 0x3F-0x6F.
+bool RecordReader::special(Record& r, std::uint8_t dif, std::size_t start) noexcept {
   const std::span<const std::uint8_t> none;
-  r.kind = RecordKind::kData;
+  const std::size_t n = data_.size();
   r.offset = base_ + start;
   r.order = order_;
-  r.header = r.data = r.vifes = r.plain_text = r.bytes = none;
-  r.coding = DataCoding::kNone;
+  r.dif = dif;
+  r.coding = DataCoding::kSpecial;
   r.function = Function::kInstantaneous;
   r.dife_count = 0;
   r.storage = 0;
@@ -42,14 +50,12 @@ bool RecordReader::next(Record& r) noexcept {
   r.table = VifTable::kNone;
   r.vif = 0;
   r.code = 0;
-  const std::uint8_t dif = data_[pos_++];
-  r.dif = dif;
+  r.vifes = r.plain_text = none;
   if (dif == 0x0F || dif == 0x1F) {
-    // Manufacturer specific data to the end of the telegram (EN 13757-3 §6.3.3).
+    // Manufacturer specific data to the end of the telegram.
     r.kind = dif == 0x1F ? RecordKind::kMoreRecordsFollow : RecordKind::kManufacturerSpecific;
-    r.coding = DataCoding::kSpecial;
     r.header = data_.subspan(start, 1);
-    r.data = data_.subspan(pos_);
+    r.data = data_.subspan(start + 1);
     r.bytes = data_.subspan(start);
     if (dif == 0x1F) more_follow_ = true;
     pos_ = n;
@@ -59,122 +65,138 @@ bool RecordReader::next(Record& r) noexcept {
   }
   if (dif == 0x7F) {
     r.kind = RecordKind::kGlobalReadout;
-    r.coding = DataCoding::kSpecial;
     r.header = r.bytes = data_.subspan(start, 1);
+    r.data = none;
+    pos_ = start + 1;
     ++count_;
     return true;
   }
-  if ((dif & 0x0F) == 0x0F) {
-    err_byte_ = dif;
-    return fail(Error::kReservedDif, start);
+  err_byte_ = dif;
+  return fail(Error::kReservedDif, start);
+}
+
+bool RecordReader::next(Record& r) noexcept {
+  if (done_ || error_ != Error::kNone) [[unlikely]] return false;
+  // The walk runs on locals and fills `r` once at the end: `r` has byte-sized fields, and a
+  // store through an unsigned char may alias the reader's members, so writing `r` as we go
+  // makes the compiler reload pos_ and data_ after every store.
+  const std::uint8_t* const p = data_.data();
+  const std::size_t n = data_.size();
+  std::size_t pos = pos_;
+  // Idle filler bytes between records (EN 13757-3 §6.3.3, DIF 0x2F).
+  while (pos < n && p[pos] == 0x2F) ++pos;
+  if (pos >= n) {
+    pos_ = pos;
+    done_ = true;
+    return false;
   }
-  r.coding = static_cast<DataCoding>(dif & 0x0F);
-  r.function = static_cast<Function>((dif >> 4) & 0x03);
-  // DIFEs (accumulated in locals: reading fields back right after the Record was cleared
-  // stalls on store forwarding).
+  const std::size_t start = pos;
+  const std::uint8_t dif = p[pos++];
+  // Special functions (EN 13757-3 §6.3.3; 0x2F was skipped above).
+  if ((dif & 0x0F) == 0x0F) [[unlikely]] return special(r, dif, start);
+  // DIFEs: DIFE i contributes storage bits 4i+1.., tariff bits 2i.., subunit bit i.
   std::uint64_t storage = (dif >> 6) & 0x01;
   std::uint32_t tariff = 0;
   unsigned subunit = 0;
   unsigned difes = 0;
-  std::uint8_t prev = dif;
-  while (prev & 0x80) {
-    if (pos_ >= n) return fail(Error::kTruncatedDife, pos_, 1);
-    if (difes == kMaxDife) return fail(Error::kTooManyDife, pos_);
-    const std::uint8_t e = data_[pos_++];
-    const unsigned i = difes++;
-    storage |= std::uint64_t{e & 0x0Fu} << (1 + 4 * i);
-    tariff |= std::uint32_t{(e >> 4) & 0x03u} << (2 * i);
-    subunit |= ((e >> 6) & 0x01u) << i;
-    prev = e;
+  if (dif & 0x80) {
+    std::uint8_t e;
+    do {
+      if (pos >= n) return fail(Error::kTruncatedDife, pos, 1);
+      if (difes == kMaxDife) return fail(Error::kTooManyDife, pos);
+      e = p[pos++];
+      const unsigned i = difes++;
+      storage |= std::uint64_t{e & 0x0Fu} << (1 + 4 * i);
+      tariff |= std::uint32_t{(e >> 4) & 0x03u} << (2 * i);
+      subunit |= ((e >> 6) & 0x01u) << i;
+    } while (e & 0x80);
   }
-  r.storage = storage;
-  r.tariff = tariff;
-  r.subunit = static_cast<std::uint16_t>(subunit);
-  r.dife_count = static_cast<std::uint8_t>(difes);
   // VIB (a VIF is mandatory after a data DIF, EN 13757-3 §6.3.1).
-  if (pos_ >= n) return fail(Error::kMissingVif, pos_, 1);
-  const std::uint8_t vif = data_[pos_++];
-  r.vif = vif;
+  if (pos >= n) return fail(Error::kMissingVif, pos, 1);
+  const std::uint8_t vif = p[pos++];
   const std::uint8_t v7 = vif & 0x7F;
   bool more = (vif & 0x80) != 0;
+  VifTable table = VifTable::kPrimary;
+  std::uint8_t code = v7;
   std::size_t vife_count = 0;
-  switch (v7) {
-    case 0x7B:
-    case 0x7D:
-      if (!more) {
+  std::span<const std::uint8_t> plain_text;
+  if (v7 >= 0x7B) [[unlikely]] {
+    switch (v7) {
+      case 0x7B:
+      case 0x7D:
         // 0x7B/0x7D without the extension bit announce a code byte that is not there;
         // meters that send it (e.g. Sensus PolluTherm) put the data right after: keep the
         // record, as an unknown (reserved) primary VIF.
-        r.table = VifTable::kPrimary;
-        r.code = v7;
+        if (!more) break;
+        table = v7 == 0x7B ? VifTable::kFB : VifTable::kFD;
+        if (pos >= n) return fail(Error::kTruncatedVife, pos, 1);
+        code = p[pos] & 0x7F;
+        more = (p[pos] & 0x80) != 0;
+        ++pos;
+        ++vife_count;
+        break;
+      case 0x7C: {
+        // Plain-text unit: length byte and ASCII characters follow the VIF directly; VIFEs
+        // (when the VIF has its extension bit) come after the text, as real meters send it.
+        table = VifTable::kPlainText;
+        if (pos >= n) return fail(Error::kTruncatedPlainText, pos, 1);
+        const std::size_t len = p[pos++];
+        if (n - pos < len) return fail(Error::kTruncatedPlainText, pos, len);
+        plain_text = data_.subspan(pos, len);
+        pos += len;
         break;
       }
-      r.table = v7 == 0x7B ? VifTable::kFB : VifTable::kFD;
-      if (pos_ >= n) return fail(Error::kTruncatedVife, pos_, 1);
-      r.code = data_[pos_] & 0x7F;
-      more = (data_[pos_] & 0x80) != 0;
-      ++pos_;
-      ++vife_count;
-      break;
-    case 0x7C: {
-      // Plain-text unit: length byte and ASCII characters follow the VIF directly; VIFEs
-      // (when the VIF has its extension bit) come after the text, as real meters send it.
-      r.table = VifTable::kPlainText;
-      r.code = v7;
-      if (pos_ >= n) return fail(Error::kTruncatedPlainText, pos_, 1);
-      const std::size_t len = data_[pos_++];
-      if (n - pos_ < len) return fail(Error::kTruncatedPlainText, pos_, len);
-      r.plain_text = data_.subspan(pos_, len);
-      pos_ += len;
-      break;
+      case 0x7E: table = VifTable::kAny; break;
+      default: table = VifTable::kManufacturer; break;  // 0x7F
     }
-    case 0x7E: r.table = VifTable::kAny; r.code = v7; break;
-    case 0x7F: r.table = VifTable::kManufacturer; r.code = v7; break;
-    default: r.table = VifTable::kPrimary; r.code = v7; break;
   }
-  const std::size_t vifes_begin = pos_;
+  const std::size_t vifes_begin = pos;
   while (more) {
-    if (pos_ >= n) return fail(Error::kTruncatedVife, pos_, 1);
-    if (vife_count == kMaxVife) return fail(Error::kTooManyVife, pos_);
-    more = (data_[pos_] & 0x80) != 0;
-    ++pos_;
+    if (pos >= n) return fail(Error::kTruncatedVife, pos, 1);
+    if (vife_count == kMaxVife) return fail(Error::kTooManyVife, pos);
+    more = (p[pos] & 0x80) != 0;
+    ++pos;
     ++vife_count;
   }
-  r.vifes = data_.subspan(vifes_begin, pos_ - vifes_begin);
-  r.header = data_.subspan(start, pos_ - start);
+  const std::size_t header_end = pos;
   // Data field.
-  std::size_t len = 0;
-  if (r.coding == DataCoding::kVariable) {
-    if (pos_ >= n) return fail(Error::kTruncatedData, pos_, 1);
-    const std::uint8_t lvar = data_[pos_];
-    r.lvar = lvar;
-    if (lvar <= 0xBF) {
-      len = lvar;                                  // ASCII text
-    } else if (lvar <= 0xCF) {
-      len = lvar - 0xC0u;                          // positive BCD, 2 digits a byte
-    } else if (lvar <= 0xDF) {
-      len = lvar - 0xD0u;                          // negative BCD
-    } else if (lvar <= 0xEF) {
-      len = lvar - 0xE0u;                          // binary number
-    } else if (lvar <= 0xF4) {
-      len = 4u * (lvar - 0xECu);                   // binary, 16..32 bytes
-    } else if (lvar == 0xF5) {
-      len = 48;
-    } else if (lvar == 0xF6) {
-      len = 64;
-    } else {
+  const auto coding = static_cast<DataCoding>(dif & 0x0F);
+  std::size_t len;
+  std::uint8_t lvar = 0;
+  if (coding == DataCoding::kVariable) [[unlikely]] {
+    if (pos >= n) return fail(Error::kTruncatedData, pos, 1);
+    lvar = p[pos];
+    len = lvar_size(lvar);
+    if (len == kReservedLvarSize) {
       err_byte_ = lvar;
-      return fail(Error::kReservedLvar, pos_);
+      return fail(Error::kReservedLvar, pos);
     }
-    ++pos_;
+    ++pos;
   } else {
-    len = fixed_data_size(r.coding);
+    len = fixed_data_size(coding);
   }
-  if (n - pos_ < len) return fail(Error::kTruncatedData, pos_, len);
-  r.data = data_.subspan(pos_, len);
-  pos_ += len;
-  r.bytes = data_.subspan(start, pos_ - start);
+  if (n - pos < len) return fail(Error::kTruncatedData, pos, len);
   r.kind = RecordKind::kData;
+  r.offset = base_ + start;
+  r.header = std::span<const std::uint8_t>(p + start, header_end - start);
+  r.data = std::span<const std::uint8_t>(p + pos, len);
+  r.dif = dif;
+  r.coding = coding;
+  r.function = static_cast<Function>((dif >> 4) & 0x03);
+  r.dife_count = static_cast<std::uint8_t>(difes);
+  r.storage = storage;
+  r.tariff = tariff;
+  r.subunit = static_cast<std::uint16_t>(subunit);
+  r.lvar = lvar;
+  r.table = table;
+  r.vif = vif;
+  r.code = code;
+  r.vifes = std::span<const std::uint8_t>(p + vifes_begin, header_end - vifes_begin);
+  r.plain_text = plain_text;
+  r.order = order_;
+  pos += len;
+  r.bytes = std::span<const std::uint8_t>(p + start, pos - start);
+  pos_ = pos;
   ++count_;
   return true;
 }

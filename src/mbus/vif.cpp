@@ -1,5 +1,9 @@
 #include "emscore/mbus/vif.hpp"
 
+#include <array>
+
+#include "vif_tables.hpp"
+
 namespace emscore::mbus {
 namespace {
 
@@ -28,11 +32,25 @@ constexpr VifInfo reserved() noexcept {
 }
 constexpr int n3(std::uint8_t c) noexcept { return c & 0x07; }
 constexpr int n2(std::uint8_t c) noexcept { return c & 0x03; }
+constexpr Unit kPerTimeUnit[8] = {Unit::kSecond, Unit::kMinute, Unit::kHour, Unit::kDay,
+                                  Unit::kWeek, Unit::kMonth, Unit::kYear, Unit::kNone};
+constexpr std::string_view kPerTimeText[8] = {"per second", "per minute", "per hour",
+                                              "per day", "per week", "per month",
+                                              "per year", "per revolution / measurement"};
+constexpr std::string_view kPerUnitText[14] = {
+    "increment per input pulse on input channel 0", "increment per input pulse on input channel 1",
+    "increment per output pulse on output channel 0", "increment per output pulse on output channel 1",
+    "per litre", "per m^3", "per kg", "per K", "per kWh", "per GJ", "per kW", "per K*l",
+    "per V", "per A"};
+constexpr std::string_view kMultipliedByText[3] = {"multiplied by s", "multiplied by s/V",
+                                                   "multiplied by s/A"};
 
 }  // namespace
 
+namespace {
+
 // EN 13757-3:2013 Table 10 (primary VIF codes).
-VifInfo primary_vif(std::uint8_t c) noexcept {
+constexpr VifInfo primary_vif_of(std::uint8_t c) noexcept {
   c &= 0x7F;
   switch (c >> 3) {
     case 0x00: return num("Energy", Unit::kWattHour, n3(c) - 3);          // E000 0nnn
@@ -77,7 +95,7 @@ VifInfo primary_vif(std::uint8_t c) noexcept {
 }
 
 // EN 13757-3:2013 Table 14 (main VIFE code extension table, after VIF 0xFD).
-VifInfo fd_vif(std::uint8_t c) noexcept {
+constexpr VifInfo fd_vif_of(std::uint8_t c) noexcept {
   c &= 0x7F;
   if (c <= 0x03) return num("Credit", Unit::kCurrency, n2(c) - 3);
   if (c <= 0x07) return num("Debit", Unit::kCurrency, n2(c) - 3);
@@ -156,7 +174,7 @@ VifInfo fd_vif(std::uint8_t c) noexcept {
 }
 
 // EN 13757-3:2013 Tables 12/13 (alternate extension table, after VIF 0xFB).
-VifInfo fb_vif(std::uint8_t c) noexcept {
+constexpr VifInfo fb_vif_of(std::uint8_t c) noexcept {
   c &= 0x7F;
   switch (c) {
     case 0x00: case 0x01: return num("Energy", Unit::kWattHour, (c & 1) + 5);     // 0.1-1 MWh
@@ -192,40 +210,53 @@ VifInfo fb_vif(std::uint8_t c) noexcept {
   }
 }
 
-VifeInfo combinable_vife(std::uint8_t c) noexcept {
+// EN 13757-3:2013 Table 16 (codes for record errors, combinable VIFE E000 xxxx / E001 xxxx).
+constexpr std::string_view record_error_text_of(std::uint8_t c) noexcept {
+  switch (c & 0x1F) {
+    case 0x00: return "none";
+    case 0x01: return "too many DIFEs";
+    case 0x02: return "storage number not implemented";
+    case 0x03: return "unit number not implemented";
+    case 0x04: return "tariff number not implemented";
+    case 0x05: return "function not implemented";
+    case 0x06: return "data class not implemented";
+    case 0x07: return "data size not implemented";
+    case 0x0B: return "too many VIFEs";
+    case 0x0C: return "illegal VIF-group";
+    case 0x0D: return "illegal VIF-exponent";
+    case 0x0E: return "VIF/DIF mismatch";
+    case 0x0F: return "unimplemented action";
+    case 0x15: return "no data available (undefined value)";
+    case 0x16: return "data overflow";
+    case 0x17: return "data underflow";
+    case 0x18: return "data error";
+    case 0x1C: return "premature end of record";
+    default: return "reserved record error";
+  }
+}
+
+constexpr VifeInfo combinable_vife_of(std::uint8_t c) noexcept {
   c &= 0x7F;
   VifeInfo v;
   if (c <= 0x1F) {
     v.kind = VifeKind::kErrorCode;
-    v.text = record_error_text(c);
+    v.text = record_error_text_of(c);
     return v;
   }
   if (c <= 0x27) {
-    static constexpr Unit kPer[8] = {Unit::kSecond, Unit::kMinute, Unit::kHour, Unit::kDay,
-                                     Unit::kWeek, Unit::kMonth, Unit::kYear, Unit::kNone};
-    static constexpr std::string_view kText[8] = {"per second", "per minute", "per hour",
-                                                  "per day", "per week", "per month",
-                                                  "per year", "per revolution / measurement"};
     v.kind = VifeKind::kPerTime;
-    v.per_time = kPer[c & 7];
-    v.text = kText[c & 7];
+    v.per_time = kPerTimeUnit[c & 7];
+    v.text = kPerTimeText[c & 7];
     return v;
   }
   if (c <= 0x35) {
-    static constexpr std::string_view kText[14] = {
-        "increment per input pulse on input channel 0", "increment per input pulse on input channel 1",
-        "increment per output pulse on output channel 0", "increment per output pulse on output channel 1",
-        "per litre", "per m^3", "per kg", "per K", "per kWh", "per GJ", "per kW", "per K*l",
-        "per V", "per A"};
     v.kind = VifeKind::kPerUnit;
-    v.text = kText[c - 0x28];
+    v.text = kPerUnitText[c - 0x28];
     return v;
   }
   if (c <= 0x38) {
-    static constexpr std::string_view kText[3] = {"multiplied by s", "multiplied by s/V",
-                                                  "multiplied by s/A"};
     v.kind = VifeKind::kMultipliedBy;
-    v.text = kText[c - 0x36];
+    v.text = kMultipliedByText[c - 0x36];
     return v;
   }
   if (c >= 0x70 && c <= 0x77) {
@@ -286,29 +317,52 @@ VifeInfo combinable_vife(std::uint8_t c) noexcept {
   }
 }
 
-// EN 13757-3:2013 Table 16 (codes for record errors, combinable VIFE E000 xxxx / E001 xxxx).
-std::string_view record_error_text(std::uint8_t c) noexcept {
-  switch (c & 0x1F) {
-    case 0x00: return "none";
-    case 0x01: return "too many DIFEs";
-    case 0x02: return "storage number not implemented";
-    case 0x03: return "unit number not implemented";
-    case 0x04: return "tariff number not implemented";
-    case 0x05: return "function not implemented";
-    case 0x06: return "data class not implemented";
-    case 0x07: return "data size not implemented";
-    case 0x0B: return "too many VIFEs";
-    case 0x0C: return "illegal VIF-group";
-    case 0x0D: return "illegal VIF-exponent";
-    case 0x0E: return "VIF/DIF mismatch";
-    case 0x0F: return "unimplemented action";
-    case 0x15: return "no data available (undefined value)";
-    case 0x16: return "data overflow";
-    case 0x17: return "data underflow";
-    case 0x18: return "data error";
-    case 0x1C: return "premature end of record";
-    default: return "reserved record error";
+}  // namespace
+
+// The tables, built at compile time from the switch functions above (one entry per 7-bit
+// code, so a lookup is one indexed load).
+namespace detail {
+namespace {
+template <typename T, typename F>
+constexpr std::array<T, 128> make_table(F f) noexcept {
+  std::array<T, 128> t{};
+  for (unsigned c = 0; c < 128; ++c) t[c] = f(static_cast<std::uint8_t>(c));
+  return t;
+}
+}  // namespace
+constexpr std::array<VifInfo, 128> kPrimaryVifTable = make_table<VifInfo>(primary_vif_of);
+constexpr std::array<VifInfo, 128> kFdVifTable = make_table<VifInfo>(fd_vif_of);
+constexpr std::array<VifInfo, 128> kFbVifTable = make_table<VifInfo>(fb_vif_of);
+constexpr std::array<VifeInfo, 128> kCombinableVifeTable = make_table<VifeInfo>(combinable_vife_of);
+
+static_assert(static_cast<unsigned>(VifTable::kPrimary) == 0 &&
+              static_cast<unsigned>(VifTable::kFB) == 1 && static_cast<unsigned>(VifTable::kFD) == 2);
+constexpr std::array<RecordMeaning, 3 * 128> kVifMeaningTable = [] {
+  std::array<RecordMeaning, 3 * 128> t{};
+  const std::array<VifInfo, 128>* tables[3] = {&kPrimaryVifTable, &kFbVifTable, &kFdVifTable};
+  for (unsigned i = 0; i < 3; ++i) {
+    for (unsigned c = 0; c < 128; ++c) {
+      const VifInfo& info = (*tables[i])[c];
+      RecordMeaning& m = t[i * 128 + c];
+      m.quantity = info.quantity;
+      m.unit = info.unit;
+      m.exponent = info.exponent;
+      m.seconds = info.seconds;
+      m.kind = info.kind;
+    }
   }
+  return t;
+}();
+}  // namespace detail
+
+VifInfo primary_vif(std::uint8_t code) noexcept { return detail::kPrimaryVifTable[code & 0x7F]; }
+VifInfo fd_vif(std::uint8_t code) noexcept { return detail::kFdVifTable[code & 0x7F]; }
+VifInfo fb_vif(std::uint8_t code) noexcept { return detail::kFbVifTable[code & 0x7F]; }
+VifeInfo combinable_vife(std::uint8_t code) noexcept {
+  return detail::kCombinableVifeTable[code & 0x7F];
+}
+std::string_view record_error_text(std::uint8_t code) noexcept {
+  return record_error_text_of(code);
 }
 
 }  // namespace emscore::mbus

@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "emscore/core/bcd.hpp"
 #include "emscore/core/strings.hpp"
 
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <random>
 #include <vector>
 
 namespace emscore::mbus {
@@ -153,6 +158,167 @@ TEST(Data, OverflowingDurationIsAnError) {
   Record r;
   ASSERT_TRUE(rd.next(r));
   EXPECT_FALSE(decode_value(r).ok());
+}
+
+
+// The decoder reads BCD two digits per table load; core's decode_bcd is the reference.
+// Every 1- and 2-byte field, random 3-, 4- and 6-byte fields (with A-F and the F sign
+// nibble made likely), both byte orders (CI 0x76 sends data most significant byte first).
+TEST(Data, BcdFastPathMatchesCoreDecodeBcd) {
+  std::mt19937 rng(4);
+  const std::uint8_t kNibbles[] = {0, 1, 5, 9, 0xA, 0xE, 0xF};
+  auto check = [](const Bytes& field, Endian order) {
+    static constexpr std::uint8_t kDif[] = {0, 0x09, 0x0A, 0x0B, 0x0C, 0, 0x0E};
+    Bytes rec = {kDif[field.size()], 0x13};  // VIF 0x13: volume, 1 l
+    rec.insert(rec.end(), field.begin(), field.end());
+    RecordReader rd(rec, 0, order);
+    Record r;
+    ASSERT_TRUE(rd.next(r));
+    auto v = decode_value(r);
+    ASSERT_TRUE(v.ok()) << v.status();
+    BcdOptions opt;
+    opt.order = order;
+    auto want = decode_bcd(field, opt);
+    if (want.ok()) {
+      ASSERT_EQ(v->type, ValueType::kNumber) << hex(field[0]) << " size " << field.size();
+      EXPECT_EQ(v->number.mantissa, *want) << hex(field[0]) << " size " << field.size();
+      EXPECT_EQ(v->number.exponent, -3);
+    } else {
+      EXPECT_EQ(v->type, ValueType::kInvalid) << hex(field[0]) << " size " << field.size();
+    }
+  };
+  for (Endian order : {Endian::kLittle, Endian::kBig}) {
+    for (unsigned a = 0; a < 256; ++a) {
+      check({static_cast<std::uint8_t>(a)}, order);
+      for (unsigned b = 0; b < 256; ++b) {
+        check({static_cast<std::uint8_t>(a), static_cast<std::uint8_t>(b)}, order);
+      }
+    }
+    for (std::size_t size : {3, 4, 6}) {
+      for (int i = 0; i < 20000; ++i) {
+        Bytes f(size);
+        for (auto& x : f) {
+          const bool odd = rng() % 8 == 0;  // mostly decimal digits
+          const auto hi = static_cast<unsigned>(odd ? kNibbles[rng() % 7] : rng() % 10);
+          const auto lo = static_cast<unsigned>(odd ? kNibbles[rng() % 7] : rng() % 10);
+          x = static_cast<std::uint8_t>(hi << 4 | lo);
+        }
+        check(f, order);
+      }
+    }
+  }
+}
+
+// Variable-length BCD (LVAR 0xC0-0xDF: no sign nibble; 0xD0-0xDF negative) agrees with
+// decode_bcd without negative digits, up to its 9-byte limit and beyond (invalid).
+TEST(Data, VariableBcdMatchesCoreDecodeBcd) {
+  std::mt19937 rng(5);
+  for (int i = 0; i < 5000; ++i) {
+    const std::size_t size = 1 + rng() % 12;
+    const bool negative = rng() % 2;
+    Bytes rec = {0x0D, 0x13, static_cast<std::uint8_t>((negative ? 0xD0 : 0xC0) + size)};
+    Bytes field(size);
+    for (auto& x : field) {
+      x = rng() % 16 == 0 ? static_cast<std::uint8_t>(rng()) : static_cast<std::uint8_t>((rng() % 10) << 4 | rng() % 10);
+    }
+    rec.insert(rec.end(), field.begin(), field.end());
+    RecordReader rd(rec);
+    Record r;
+    ASSERT_TRUE(rd.next(r));
+    auto v = decode_value(r);
+    ASSERT_TRUE(v.ok()) << v.status();
+    BcdOptions opt;
+    opt.allow_negative = false;
+    auto want = decode_bcd(field, opt);
+    if (want.ok()) {
+      ASSERT_EQ(v->type, ValueType::kNumber);
+      EXPECT_EQ(v->number.mantissa, negative ? -*want : *want);
+    } else {
+      EXPECT_EQ(v->type, ValueType::kInvalid);
+    }
+  }
+}
+
+// Real32 reads to_chars' shortest decimal itself; Value::parse of the same text is the
+// reference, over random bit patterns and the edges (subnormals, large, negative, zero).
+TEST(Data, Real32ReaderMatchesValueParse) {
+  std::mt19937 rng(6);
+  std::vector<std::uint32_t> patterns = {0x00000000, 0x80000000, 0x00000001, 0x007FFFFF,
+                                         0x00800000, 0x7F7FFFFF, 0xFF7FFFFF, 0x3F800000,
+                                         0x4B189680, 0x5F000000, 0x2F000000, 0x41AC4B2B};
+  for (int i = 0; i < 200000; ++i) patterns.push_back(static_cast<std::uint32_t>(rng()));
+  int compared = 0;
+  for (std::uint32_t bits : patterns) {
+    float f;
+    std::memcpy(&f, &bits, 4);
+    Bytes rec = {0x05, 0x2B};  // VIF 0x2B: power, 1 W (exponent 0)
+    for (int k = 0; k < 4; ++k) rec.push_back(static_cast<std::uint8_t>(bits >> (8 * k)));
+    RecordReader rd(rec);
+    Record r;
+    ASSERT_TRUE(rd.next(r));
+    auto v = decode_value(r);
+    char buf[48];
+    const auto res = std::to_chars(buf, buf + sizeof buf, f);
+    auto want = Value::parse(std::string_view(buf, static_cast<std::size_t>(res.ptr - buf)));
+    if (!std::isfinite(f)) {
+      ASSERT_TRUE(v.ok());
+      EXPECT_EQ(v->type, ValueType::kInvalid);
+      continue;
+    }
+    ASSERT_EQ(v.ok(), want.ok()) << buf;
+    if (!want.ok()) continue;
+    ASSERT_EQ(v->type, ValueType::kNumber) << buf;
+    EXPECT_EQ(v->number.mantissa, want->mantissa) << buf;
+    EXPECT_EQ(v->number.exponent, want->exponent) << buf;
+    ++compared;
+  }
+  EXPECT_GT(compared, 190000);
+}
+
+// describe_record looks the VIF up in one table; it must give what the table functions of
+// vif.hpp give, for every code of every table (kAny and kManufacturer included).
+TEST(Data, DescribeRecordAgreesWithVifTables) {
+  for (unsigned c = 0; c < 0x7B; ++c) {
+    const Bytes rec = {0x01, static_cast<std::uint8_t>(c), 0x00};
+    RecordReader rd(rec);
+    Record r;
+    ASSERT_TRUE(rd.next(r));
+    const RecordMeaning m = describe_record(r);
+    const VifInfo want = primary_vif(static_cast<std::uint8_t>(c));
+    EXPECT_EQ(m.quantity, want.quantity) << hex(c);
+    EXPECT_EQ(m.unit, want.unit) << hex(c);
+    EXPECT_EQ(m.exponent, want.exponent) << hex(c);
+    EXPECT_EQ(m.seconds, want.seconds) << hex(c);
+    EXPECT_EQ(m.kind, want.kind) << hex(c);
+  }
+  for (std::uint8_t vif : {std::uint8_t{0xFB}, std::uint8_t{0xFD}}) {
+    for (unsigned c = 0; c < 0x80; ++c) {
+      const Bytes rec = {0x01, vif, static_cast<std::uint8_t>(c), 0x00};
+      RecordReader rd(rec);
+      Record r;
+      ASSERT_TRUE(rd.next(r));
+      const RecordMeaning m = describe_record(r);
+      const VifInfo want = vif == 0xFB ? fb_vif(static_cast<std::uint8_t>(c))
+                                       : fd_vif(static_cast<std::uint8_t>(c));
+      EXPECT_EQ(m.quantity, want.quantity) << hex(vif) << " " << hex(c);
+      EXPECT_EQ(m.unit, want.unit) << hex(vif) << " " << hex(c);
+      EXPECT_EQ(m.exponent, want.exponent) << hex(vif) << " " << hex(c);
+      EXPECT_EQ(m.seconds, want.seconds) << hex(vif) << " " << hex(c);
+      EXPECT_EQ(m.kind, want.kind) << hex(vif) << " " << hex(c);
+    }
+  }
+  const Bytes any = {0x01, 0x7E, 0x00};
+  const Bytes manufacturer = {0x01, 0xFF, 0x12, 0x00};
+  for (const Bytes* b : {&any, &manufacturer}) {
+    RecordReader rd(*b);
+    Record r;
+    ASSERT_TRUE(rd.next(r));
+    const RecordMeaning m = describe_record(r);
+    const VifInfo want = primary_vif(r.code);
+    EXPECT_EQ(m.quantity, want.quantity);
+    EXPECT_EQ(m.kind, want.kind);
+    EXPECT_EQ(m.manufacturer_vife, b == &manufacturer);
+  }
 }
 
 }  // namespace
