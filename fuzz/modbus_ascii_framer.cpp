@@ -28,12 +28,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (e.adu.empty()) std::abort();
       if (e.kind == AsciiFramer::Event::kFrame) {
         auto d = emscore::modbus::decode_ascii(e.adu, scratch);
-        if (!d.ok() || d->address != e.frame.address || d->pdu.size() != e.frame.pdu.size()) std::abort();
+        if (!d.ok() || d->address != e.frame.address || d->pdu.size() != e.frame.pdu.size())
+          std::abort();
         if (!std::equal(d->pdu.begin(), d->pdu.end(), e.frame.pdu.begin())) std::abort();
         if (e.adu.size() > emscore::modbus::kMaxAsciiAduSize) std::abort();
         if (!e.frame.pdu.empty()) {
           again.clear();
-          if (!emscore::modbus::encode_ascii(e.frame.address, e.frame.pdu, again).ok()) std::abort();
+          if (!emscore::modbus::encode_ascii(e.frame.address, e.frame.pdu, again).ok())
+            std::abort();
           if (again.size() != e.adu.size()) std::abort();
           for (std::size_t i = 0; i < again.size(); ++i) {
             std::uint8_t c = e.adu[i] & 0x7F;

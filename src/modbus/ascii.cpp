@@ -41,12 +41,13 @@ std::uint8_t lrc(std::span<const std::uint8_t> bytes) noexcept {
 absl::StatusOr<std::size_t> encode_ascii(std::uint8_t address, std::span<const std::uint8_t> pdu,
                                          std::span<std::uint8_t> out) {
   if (pdu.empty() || pdu.size() > kMaxPduSize) {
-    return absl::InvalidArgumentError(str_cat("modbus: ASCII PDU of ", pdu.size(),
-                                              " bytes, expected 1..", kMaxPduSize));
+    return absl::InvalidArgumentError(
+        str_cat("modbus: ASCII PDU of ", pdu.size(), " bytes, expected 1..", kMaxPduSize));
   }
   const std::size_t n = 1 + 2 * (pdu.size() + 2) + 2;
   if (out.size() < n) {
-    return absl::ResourceExhaustedError(str_cat("modbus: ASCII frame of ", n, " characters, buffer of ", out.size()));
+    return absl::ResourceExhaustedError(
+        str_cat("modbus: ASCII frame of ", n, " characters, buffer of ", out.size()));
   }
   std::size_t at = 0;
   auto put = [&](std::uint8_t b) {
@@ -80,35 +81,43 @@ absl::StatusOr<AsciiAdu> decode_ascii(std::span<const std::uint8_t> frame,
   // ':' + address + function + LRC + CR LF.
   if (frame.size() < 9) return truncated_error("modbus", kWhat, frame.size(), 9, frame.size());
   if (frame.size() > kMaxAsciiAduSize) {
-    return decode_error("modbus", kWhat, kMaxAsciiAduSize,
-                        str_cat("frame of ", frame.size(), " characters, expected at most ", kMaxAsciiAduSize));
+    return decode_error(
+        "modbus", kWhat, kMaxAsciiAduSize,
+        str_cat("frame of ", frame.size(), " characters, expected at most ", kMaxAsciiAduSize));
   }
   if (seven(frame[0]) != kAsciiStart) {
-    return decode_error("modbus", kWhat, 0, str_cat("start character ", hex(frame[0]), ", expected ':' (0x3A)"));
+    return decode_error("modbus", kWhat, 0,
+                        str_cat("start character ", hex(frame[0]), ", expected ':' (0x3A)"));
   }
   const std::size_t n = frame.size();
   if (seven(frame[n - 2]) != kAsciiCr || seven(frame[n - 1]) != kAsciiLf) {
-    return decode_error("modbus", kWhat, n - 2,
-                        str_cat("end ", hex(frame[n - 2]), " ", hex(frame[n - 1]), ", expected CR LF (0D 0A)"));
+    return decode_error(
+        "modbus", kWhat, n - 2,
+        str_cat("end ", hex(frame[n - 2]), " ", hex(frame[n - 1]), ", expected CR LF (0D 0A)"));
   }
   const std::size_t digits = n - 3;
-  if (digits % 2 != 0) return decode_error("modbus", kWhat, n - 2, str_cat(digits, " hex digits, expected an even number"));
+  if (digits % 2 != 0)
+    return decode_error("modbus", kWhat, n - 2,
+                        str_cat(digits, " hex digits, expected an even number"));
   const std::size_t bytes = digits / 2;
   if (scratch.size() < bytes) {
-    return absl::ResourceExhaustedError(str_cat("modbus: ASCII frame of ", bytes, " bytes, buffer of ", scratch.size()));
+    return absl::ResourceExhaustedError(
+        str_cat("modbus: ASCII frame of ", bytes, " bytes, buffer of ", scratch.size()));
   }
   for (std::size_t i = 0; i < bytes; ++i) {
     const int hi = hex_value(seven(frame[1 + 2 * i]));
     const int lo = hex_value(seven(frame[2 + 2 * i]));
     if (hi < 0 || lo < 0) {
       const std::size_t at = hi < 0 ? 1 + 2 * i : 2 + 2 * i;
-      return decode_error("modbus", kWhat, at, str_cat("character ", hex(frame[at]), ", expected a hex digit"));
+      return decode_error("modbus", kWhat, at,
+                          str_cat("character ", hex(frame[at]), ", expected a hex digit"));
     }
     scratch[i] = static_cast<std::uint8_t>((hi << 4) | lo);
   }
   const std::uint8_t want = lrc(scratch.first(bytes - 1));
   if (scratch[bytes - 1] != want) {
-    return decode_error("modbus", kWhat, n - 4, str_cat("LRC ", hex(scratch[bytes - 1]), ", computed ", hex(want)));
+    return decode_error("modbus", kWhat, n - 4,
+                        str_cat("LRC ", hex(scratch[bytes - 1]), ", computed ", hex(want)));
   }
   return AsciiAdu{scratch[0], std::span<const std::uint8_t>(scratch.data() + 1, bytes - 2)};
 }

@@ -13,8 +13,8 @@ namespace emscore::modbus {
 namespace {
 
 using testing::from_hex;
-using testing::to_hex;
 using ::testing::HasSubstr;
+using testing::to_hex;
 
 std::string msg(const absl::Status& s) { return std::string(to_std(s.message())); }
 
@@ -95,7 +95,8 @@ TEST(AsciiAdu, EncodesTheSpecFrame) {
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 17u);
   std::array<std::uint8_t, 16> small{};
-  EXPECT_THAT(msg(encode_ascii(0x11, from_hex("03006B0003"), small).status()), HasSubstr("17 characters"));
+  EXPECT_THAT(msg(encode_ascii(0x11, from_hex("03006B0003"), small).status()),
+              HasSubstr("17 characters"));
   EXPECT_FALSE(encode_ascii(1, {}, out).ok());
   std::vector<std::uint8_t> big(kMaxPduSize + 1, 3);
   EXPECT_FALSE(encode_ascii(1, big, out).ok());
@@ -134,7 +135,8 @@ TEST(AsciiAdu, DecodesAndChecks) {
 }
 
 TEST(AsciiConformance, PymodbusFramerVectors) {
-  const auto doc = testing::load_json(std::string(EMSCORE_VECTORS_DIR) + "/modbus/framer_adu_decode.json");
+  const auto doc =
+      testing::load_json(std::string(EMSCORE_VECTORS_DIR) + "/modbus/framer_adu_decode.json");
   int n = 0;
   for (const auto& v : doc.at("frames").as_array()) {
     if (v.at("framer").as_string() != "ASCII") continue;
@@ -176,8 +178,8 @@ TEST(AsciiFramer, ResynchronisesOnColonAndReportsNoise) {
   for (bool one : {false, true}) {
     // Noise before the frame, a frame cut short by a new ':', a frame with a bad LRC, noise,
     // and a good frame after all that.
-    const std::string text = std::string("xx\r\n") + ":1103006B" + ":1103006B00037F\r\n" + "zz" +
-                             ":1103006B00037E\r\n";
+    const std::string text =
+        std::string("xx\r\n") + ":1103006B" + ":1103006B00037F\r\n" + "zz" + ":1103006B00037E\r\n";
     auto c = feed_all(text, one);
     EXPECT_THAT(c.frames, ::testing::ElementsAre("1103006B0003"));
     EXPECT_EQ(all_dropped(c), "xx\r\n:1103006B:1103006B00037F\r\nzz");

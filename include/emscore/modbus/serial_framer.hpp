@@ -17,8 +17,8 @@
 namespace emscore::modbus {
 
 enum class SerialMode : std::uint8_t { kRtu, kAscii };
-std::string_view serial_mode_name(SerialMode m) noexcept;                // "rtu", "ascii"
-absl::StatusOr<SerialMode> parse_serial_mode(std::string_view name);     // rtu / ascii
+std::string_view serial_mode_name(SerialMode m) noexcept;             // "rtu", "ascii"
+absl::StatusOr<SerialMode> parse_serial_mode(std::string_view name);  // rtu / ascii
 
 // Appends one frame in `mode` to `out`.
 absl::Status encode_serial(SerialMode mode, std::uint8_t address, std::span<const std::uint8_t> pdu,
@@ -32,7 +32,9 @@ class SerialFramer {
 
   SerialFramer(SerialMode mode, Side side) noexcept;
 
-  SerialMode mode() const noexcept { return framer_.index() == 0 ? SerialMode::kRtu : SerialMode::kAscii; }
+  SerialMode mode() const noexcept {
+    return framer_.index() == 0 ? SerialMode::kRtu : SerialMode::kAscii;
+  }
   std::size_t feed(std::span<const std::uint8_t> bytes) noexcept {
     return std::visit([&](auto& f) { return f.feed(bytes); }, framer_);
   }
