@@ -22,7 +22,8 @@
 //   DemoSimulators demo(io.get_executor());
 //   EMSCORE_RETURN_IF_ERROR(demo.start());
 //   GatewayConfig cfg = demo_config(demo.endpoints());   // then override ports from flags
-//   for (const auto& s : cfg.control.stations) runner.attach(s.station.name, demo.stations().link(s.station.name));
+//   options.station_link = [&](std::string_view station, std::string_view link) {
+//     return link == "sim" ? demo.stations().link(station) : nullptr; };
 //   ... io.run() ...; demo.stop();   // on the io thread, or after io.run() returned
 //
 // Time: every value comes from options.clock (default absl::Now) and options.seed, so a test
