@@ -434,7 +434,7 @@ TEST(MqttPublisher, CreateRefusesBadSettingsWithClearErrors) {
 
 // A throwaway CA and a server certificate for 127.0.0.1, made with the openssl CLI.
 struct TestPki {
-  std::string dir, ca, ca_key, cert, key, other_ca;
+  std::string dir, ca, ca_key, cert, key, other_ca, client_cert, client_key;
   bool ok = false;
   explicit TestPki(const std::string& d) : dir(d) {
     ca = dir + "/ca.pem";
@@ -442,6 +442,8 @@ struct TestPki {
     cert = dir + "/server.pem";
     key = dir + "/server.key";
     other_ca = dir + "/other-ca.pem";
+    client_cert = dir + "/client.pem";
+    client_key = dir + "/client.key";
     const std::string ext = dir + "/san.ext";
     {
       std::ofstream f(ext);
@@ -455,7 +457,11 @@ struct TestPki {
          run({"openssl", "x509", "-req", "-in", dir + "/server.csr", "-CA", ca, "-CAkey", ca_key,
               "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", ext}) &&
          run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-              dir + "/other.key", "-out", other_ca, "-days", "2", "-subj", "/CN=other CA"});
+              dir + "/other.key", "-out", other_ca, "-days", "2", "-subj", "/CN=other CA"}) &&
+         run({"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", client_key, "-out",
+              dir + "/client.csr", "-subj", "/CN=emscore-gateway"}) &&
+         run({"openssl", "x509", "-req", "-in", dir + "/client.csr", "-CA", ca, "-CAkey", ca_key,
+              "-CAcreateserial", "-out", client_cert, "-days", "2"});
   }
 };
 
@@ -498,6 +504,50 @@ TEST(MqttPublisher, TlsWithAVerifiedServerCertificate) {
   ASSERT_TRUE((*pub)->publish_readout(meter("t1", 2), absl::FromUnixSeconds(2)).ok());
   ASSERT_TRUE(sub.wait_for_count(5, 10s)) << (*pub)->status().last_error;
   EXPECT_EQ(sub.messages().back().topic, "site/emscore/gw/meterreading/t1/lastreadout");
+  (*pub)->stop();
+}
+
+}  // namespace
+}  // namespace emscore::refgw
+
+namespace emscore::refgw {
+namespace {
+
+// The broker requires a client certificate: the publisher presents one signed by the CA.
+TEST(MqttPublisher, TlsWithAClientCertificate) {
+  const std::string dir = temp_dir("mtls");
+  TestPki pki(dir);
+  ASSERT_TRUE(pki.ok) << "openssl failed";
+  MosquittoOptions bo;
+  bo.cafile = pki.ca;
+  bo.certfile = pki.cert;
+  bo.keyfile = pki.key;
+  bo.require_certificate = true;
+  MosquittoBroker broker(bo);
+  ASSERT_TRUE(broker.start()) << broker.log();
+
+  // Without a certificate the broker refuses the handshake.
+  Events events;
+  auto anon = options_for(broker, dir + "/anon");
+  std::filesystem::create_directories(dir + "/anon");
+  anon.mqtt.tls = TlsSettings{pki.ca, "", "", true};
+  anon.on_event = events.callback();
+  auto refused = MqttPublisher::create(anon);
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  ASSERT_TRUE((*refused)->start().ok());
+  ASSERT_TRUE(eventually([&] { return events.contains("cannot connect"); })) << events.all();
+  (*refused)->stop(absl::ZeroDuration());
+
+  auto o = options_for(broker, dir + "/cert");
+  std::filesystem::create_directories(dir + "/cert");
+  o.mqtt.tls = TlsSettings{pki.ca, pki.client_cert, pki.client_key, true};
+  auto pub = MqttPublisher::create(o);
+  ASSERT_TRUE(pub.ok()) << pub.status();
+  ASSERT_TRUE((*pub)->start().ok());
+  ASSERT_TRUE((*pub)->publish_readout(meter("c1", 1), absl::FromUnixSeconds(1)).ok());
+  ASSERT_TRUE(eventually([&] { return (*pub)->status().delivered >= 5; }))
+      << (*pub)->status().last_error << "\n" << broker.log();
+  EXPECT_EQ((*pub)->status().queued, 0u);
   (*pub)->stop();
 }
 
