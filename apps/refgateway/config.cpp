@@ -469,9 +469,12 @@ absl::Status parse_control(const JsonReader& r, const GatewayConfig& cfg, Contro
     if (auto st = rule.validate(); !st.ok()) return a.error(to_std(st.message()));
     EMSCORE_ASSIGN_OR_RETURN(std::string out, a.string("output", false));
     if (!out.empty()) {
-      bool known = false;
-      for (const auto& oc : c.outputs) known = known || oc.name == out;
-      if (!known) return a.child("output").error(str_cat("no output named \"", out, "\""));
+      const control::OutputConfig* target = nullptr;
+      for (const auto& oc : c.outputs)
+        if (oc.name == out) target = &oc;
+      if (target == nullptr) return a.child("output").error(str_cat("no output named \"", out, "\""));
+      if (target->function != control::OutputFunction::kAlarm)
+        return a.child("output").error(str_cat("output \"", out, "\" has the remote function; an alarm drives only outputs with \"function\": \"alarm\""));
     }
     c.alarms.push_back(std::move(rule));
     c.alarm_outputs.push_back(std::move(out));

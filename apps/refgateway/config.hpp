@@ -137,7 +137,7 @@ struct UserConfig {
 
 struct StationBinding {
   control::StationConfig station;  // id = the station device's ref
-  std::string device;              // the station's device name (its readings/status)
+  std::string device;              // its link ("link": "sim" = a demo station; default "sim")
 };
 
 struct ControlSection {

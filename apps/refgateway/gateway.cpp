@@ -387,11 +387,7 @@ absl::Status Gateway::Impl::start_control() {
   for (const StationBinding& s : c.stations) {
     std::shared_ptr<StationLink> link;
     if (options.station_link) link = options.station_link(s.station.name, s.device);
-    if (!link) {
-      log(Severity::kError, "control", s.station.name,
-          str_cat("no link \"", s.device, "\" for this station: it counts as failed"));
-      continue;
-    }
+    if (!link) continue;  // the runner reports the station failed (and logs it)
     if (auto st = control->attach(s.station.name, std::move(link)); !st.ok()) return st;
   }
   control_tick();

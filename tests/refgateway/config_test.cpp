@@ -152,7 +152,21 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"{\"users\": [{\"name\": \"a\", \"role\": \"user\", \"password_hash\": \"secret\"}]}", "$.users[0].password_hash: expected \"pbkdf2-sha256$"},
         BadCase{"{\"control\": {\"load_manager\": {\"meter\": \"nope\"}}}", "$.control.load_manager.meter: no device named \"nope\""},
         BadCase{"{\"control\": {\"alarms\": [{\"name\": \"a\", \"obis\": \"1.8.x\", \"threshold\": 1}]}}", "$.control.alarms[0].obis"},
-        BadCase{"{\"control\": {\"alarms\": [{\"name\": \"a\", \"obis\": \"1-0:31.7.0\", \"threshold\": 1, \"output\": \"DO9\"}]}}", "$.control.alarms[0].output: no output named \"DO9\""}));
+        BadCase{"{\"control\": {\"alarms\": [{\"name\": \"a\", \"obis\": \"1-0:31.7.0\", \"threshold\": 1, \"output\": \"DO9\"}]}}", "$.control.alarms[0].output: no output named \"DO9\""},
+        BadCase{"{\"control\": {\"outputs\": [{\"name\": \"R1\", \"function\": \"remote\"}], \"alarms\": [{\"name\": \"a\", \"obis\": \"1-0:31.7.0\", \"threshold\": 1, \"output\": \"R1\"}]}}", "$.control.alarms[0].output: output \"R1\" has the remote function"}));
+
+TEST(Config, DecimalsAsJsonNumbersAreExact) {
+  auto c = parse_config(R"({"buses": [{"name": "t", "type": "modbus_tcp", "host": "h"}],
+    "devices": [{"name": "M", "serial": "1", "bus": "t", "driver": "x"}],
+    "control": {"load_manager": {"meter": "M", "max_current_a": 63.5, "max_charging_current_a": 0.1,
+                                 "min_guaranteed_ah": 1.25},
+                "alarms": [{"name": "a", "obis": "1-0:31.7.0", "threshold": 40.1, "unit": "A"}]}})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->control.load_manager->max_current, 63'500);
+  EXPECT_EQ(c->control.load_manager->max_charging_current, 100);
+  EXPECT_EQ(c->control.load_manager->min_guaranteed_mah, 1'250);
+  EXPECT_EQ(c->control.alarms[0].threshold.to_string(), "40.1");
+}
 
 TEST(Config, DeviceRefIsStableAndNonZero) {
   EXPECT_EQ(device_ref_for_serial("12345678"), device_ref_for_serial("12345678"));
