@@ -202,8 +202,9 @@ struct MqttPublisher::Impl {
     auto batch = outbox->claim(room);
     if (!batch.ok()) {
       std::lock_guard lock(mu);
-      last_error = std::string(to_std(batch.status().message()));
-      event_locked(Severity::kError, last_error);
+      std::string error(to_std(batch.status().message()));
+      if (error != last_error) event_locked(Severity::kError, error);  // once, not every tick
+      last_error = std::move(error);
       return 0;
     }
     std::size_t sent = 0;

@@ -450,15 +450,15 @@ struct TestPki {
       f << "subjectAltName=IP:127.0.0.1,DNS:localhost\n";
     }
     auto run = [](std::vector<std::string> args) { return MosquittoSub::run(std::move(args)) == 0; };
-    ok = run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key,
+    ok = run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", ca_key,
               "-out", ca, "-days", "2", "-subj", "/CN=emscore test CA"}) &&
-         run({"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+         run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out",
               dir + "/server.csr", "-subj", "/CN=127.0.0.1"}) &&
          run({"openssl", "x509", "-req", "-in", dir + "/server.csr", "-CA", ca, "-CAkey", ca_key,
               "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", ext}) &&
-         run({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+         run({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
               dir + "/other.key", "-out", other_ca, "-days", "2", "-subj", "/CN=other CA"}) &&
-         run({"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", client_key, "-out",
+         run({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", client_key, "-out",
               dir + "/client.csr", "-subj", "/CN=emscore-gateway"}) &&
          run({"openssl", "x509", "-req", "-in", dir + "/client.csr", "-CA", ca, "-CAkey", ca_key,
               "-CAcreateserial", "-out", client_cert, "-days", "2"});
