@@ -550,5 +550,44 @@ TEST_F(DemoTest, StopClosesServersAndThePty) {
   }
 }
 
+// Start-up errors name what failed and leave nothing running.
+TEST(DemoStart, BadOptionsAreClearErrors) {
+  asio::io_context io;
+  {
+    DemoOptions o;
+    o.drivers_dir = "/nonexistent/drivers";
+    DemoSimulators d(io.get_executor(), o);
+    const absl::Status st = d.start();
+    EXPECT_FALSE(st.ok());
+    EXPECT_NE(st.message().find("/nonexistent/drivers/eastron_sdm630.json"), std::string_view::npos) << st;
+  }
+  {
+    DemoOptions o;
+    o.address = "not-an-address";
+    DemoSimulators d(io.get_executor(), o);
+    const absl::Status st = d.start();
+    EXPECT_FALSE(st.ok());
+    EXPECT_NE(st.message().find("not-an-address"), std::string_view::npos) << st;
+  }
+  {
+    // Without the P1 pty (a machine without /dev/ptmx): the config has no P1 bus.
+    DemoOptions o;
+    o.p1 = false;
+    DemoSimulators d(io.get_executor(), o);
+    const absl::Status st = d.start();
+    ASSERT_TRUE(st.ok()) << st;
+    EXPECT_TRUE(d.endpoints().p1_device.empty());
+    const GatewayConfig c = d.config();
+    for (const BusConfig& b : c.buses) EXPECT_NE(b.type, BusType::kP1Serial);
+    EXPECT_EQ(c.device_by_serial("demo-p1"), nullptr);
+    EXPECT_TRUE(parse_config(config_to_json(c)).ok());
+    EXPECT_NE(d.config().bus("mbus-lan"), nullptr);
+    d.stop();
+  }
+  // Everything started and stopped above ends by itself.
+  io.run_for(std::chrono::seconds(5));
+  EXPECT_TRUE(io.stopped()) << "work left on the io_context after stop()";
+}
+
 }  // namespace
 }  // namespace emscore::refgw
