@@ -286,38 +286,36 @@ bool is_date_kind(VifKind k) noexcept { return k == VifKind::kDate || k == VifKi
 }  // namespace
 
 RecordMeaning describe_record(const Record& r) noexcept {
-  if (r.kind != RecordKind::kData) [[unlikely]] {
-    RecordMeaning m;
-    m.quantity = "";  // the function ("Manufacturer specific", "More records follow") says it
-    m.kind = VifKind::kManufacturer;
-    m.manufacturer_vife = true;
-    return m;
-  }
-  // The VIF's meaning is one table entry (vif_tables.hpp); VIFEs, when there are any,
-  // refine it.
+  // One named result for every path, so it is built in place (no copy on return). The
+  // VIF's meaning is one table entry (vif_tables.hpp); VIFEs, when there are any, refine it.
+  RecordMeaning m;
   unsigned table = static_cast<unsigned>(r.table);
-  if (table > static_cast<unsigned>(VifTable::kFD)) [[unlikely]] {
+  if (r.kind != RecordKind::kData || table > static_cast<unsigned>(VifTable::kFD)) [[unlikely]] {
+    if (r.kind != RecordKind::kData) {
+      // The function ("Manufacturer specific", "More records follow") says what it is.
+      m.quantity = "";
+      m.kind = VifKind::kManufacturer;
+      m.manufacturer_vife = true;
+      return m;
+    }
     switch (r.table) {
-      case VifTable::kManufacturer: {
-        RecordMeaning m = detail::kVifMeaningTable[0x7F];
+      case VifTable::kManufacturer:
+        m = detail::kVifMeaningTable[0x7F];
         m.manufacturer_vife = true;
         return m;  // VIFEs are the manufacturer's
-      }
       case VifTable::kAny:
         table = 0;  // the primary table's 0x7E "Any VIF"
         break;
-      default: {
+      default:
         // Plain text (the meter's own text names the quantity; it is not mapped onto a
         // unit because the texts are not unit symbols in practice: "C" is a count, not
         // coulomb) or no VIF.
-        RecordMeaning m;
         m.quantity = "";
         if (!r.vifes.empty()) describe_vifes(r, m);
         return m;
-      }
     }
   }
-  RecordMeaning m = detail::kVifMeaningTable[table * 128 + (r.code & 0x7F)];
+  m = detail::kVifMeaningTable[table * 128 + (r.code & 0x7F)];
   if (!r.vifes.empty()) [[unlikely]] describe_vifes(r, m);
   return m;
 }

@@ -76,10 +76,10 @@ bool RecordReader::special(Record& r, std::uint8_t dif, std::size_t start) noexc
 }
 
 bool RecordReader::next(Record& r) noexcept {
-  if (done_ || error_ != Error::kNone) [[unlikely]] return false;
-  // The walk runs on locals and fills `r` once at the end: `r` has byte-sized fields, and a
-  // store through an unsigned char may alias the reader's members, so writing `r` as we go
-  // makes the compiler reload pos_ and data_ after every store.
+  if (done_) [[unlikely]] return false;  // also set by fail()
+  // The walk keeps the reader's state in locals (stores into `r`'s byte fields may alias
+  // the reader's members, which would make the compiler reload them) and fills `r` field by
+  // field as each part is known, so few values stay live across the whole walk.
   const std::uint8_t* const p = data_.data();
   const std::size_t n = data_.size();
   std::size_t pos = pos_;
@@ -94,12 +94,19 @@ bool RecordReader::next(Record& r) noexcept {
   const std::uint8_t dif = p[pos++];
   // Special functions (EN 13757-3 §6.3.3; 0x2F was skipped above).
   if ((dif & 0x0F) == 0x0F) [[unlikely]] return special(r, dif, start);
+  const auto coding = static_cast<DataCoding>(dif & 0x0F);
+  r.kind = RecordKind::kData;
+  r.offset = base_ + start;
+  r.order = order_;
+  r.dif = dif;
+  r.coding = coding;
+  r.function = static_cast<Function>((dif >> 4) & 0x03);
   // DIFEs: DIFE i contributes storage bits 4i+1.., tariff bits 2i.., subunit bit i.
-  std::uint64_t storage = (dif >> 6) & 0x01;
-  std::uint32_t tariff = 0;
-  unsigned subunit = 0;
-  unsigned difes = 0;
-  if (dif & 0x80) {
+  if (dif & 0x80) [[unlikely]] {
+    std::uint64_t storage = (dif >> 6) & 0x01;
+    std::uint32_t tariff = 0;
+    unsigned subunit = 0;
+    unsigned difes = 0;
     std::uint8_t e;
     do {
       if (pos >= n) return fail(Error::kTruncatedDife, pos, 1);
@@ -110,16 +117,26 @@ bool RecordReader::next(Record& r) noexcept {
       tariff |= std::uint32_t{(e >> 4) & 0x03u} << (2 * i);
       subunit |= ((e >> 6) & 0x01u) << i;
     } while (e & 0x80);
+    r.storage = storage;
+    r.tariff = tariff;
+    r.subunit = static_cast<std::uint16_t>(subunit);
+    r.dife_count = static_cast<std::uint8_t>(difes);
+  } else {
+    r.storage = (dif >> 6) & 0x01;
+    r.tariff = 0;
+    r.subunit = 0;
+    r.dife_count = 0;
   }
   // VIB (a VIF is mandatory after a data DIF, EN 13757-3 §6.3.1).
   if (pos >= n) return fail(Error::kMissingVif, pos, 1);
   const std::uint8_t vif = p[pos++];
   const std::uint8_t v7 = vif & 0x7F;
   bool more = (vif & 0x80) != 0;
-  VifTable table = VifTable::kPrimary;
-  std::uint8_t code = v7;
+  r.vif = vif;
+  r.table = VifTable::kPrimary;
+  r.code = v7;
+  r.plain_text = {};
   std::size_t vife_count = 0;
-  std::span<const std::uint8_t> plain_text;
   if (v7 >= 0x7B) [[unlikely]] {
     switch (v7) {
       case 0x7B:
@@ -128,9 +145,9 @@ bool RecordReader::next(Record& r) noexcept {
         // meters that send it (e.g. Sensus PolluTherm) put the data right after: keep the
         // record, as an unknown (reserved) primary VIF.
         if (!more) break;
-        table = v7 == 0x7B ? VifTable::kFB : VifTable::kFD;
+        r.table = v7 == 0x7B ? VifTable::kFB : VifTable::kFD;
         if (pos >= n) return fail(Error::kTruncatedVife, pos, 1);
-        code = p[pos] & 0x7F;
+        r.code = p[pos] & 0x7F;
         more = (p[pos] & 0x80) != 0;
         ++pos;
         ++vife_count;
@@ -138,29 +155,29 @@ bool RecordReader::next(Record& r) noexcept {
       case 0x7C: {
         // Plain-text unit: length byte and ASCII characters follow the VIF directly; VIFEs
         // (when the VIF has its extension bit) come after the text, as real meters send it.
-        table = VifTable::kPlainText;
+        r.table = VifTable::kPlainText;
         if (pos >= n) return fail(Error::kTruncatedPlainText, pos, 1);
         const std::size_t len = p[pos++];
         if (n - pos < len) return fail(Error::kTruncatedPlainText, pos, len);
-        plain_text = data_.subspan(pos, len);
+        r.plain_text = std::span<const std::uint8_t>(p + pos, len);
         pos += len;
         break;
       }
-      case 0x7E: table = VifTable::kAny; break;
-      default: table = VifTable::kManufacturer; break;  // 0x7F
+      case 0x7E: r.table = VifTable::kAny; break;
+      default: r.table = VifTable::kManufacturer; break;  // 0x7F
     }
   }
   const std::size_t vifes_begin = pos;
-  while (more) {
+  while (more) [[unlikely]] {
     if (pos >= n) return fail(Error::kTruncatedVife, pos, 1);
     if (vife_count == kMaxVife) return fail(Error::kTooManyVife, pos);
     more = (p[pos] & 0x80) != 0;
     ++pos;
     ++vife_count;
   }
-  const std::size_t header_end = pos;
+  r.vifes = std::span<const std::uint8_t>(p + vifes_begin, pos - vifes_begin);
+  r.header = std::span<const std::uint8_t>(p + start, pos - start);
   // Data field.
-  const auto coding = static_cast<DataCoding>(dif & 0x0F);
   std::size_t len;
   std::uint8_t lvar = 0;
   if (coding == DataCoding::kVariable) [[unlikely]] {
@@ -175,25 +192,9 @@ bool RecordReader::next(Record& r) noexcept {
   } else {
     len = fixed_data_size(coding);
   }
-  if (n - pos < len) return fail(Error::kTruncatedData, pos, len);
-  r.kind = RecordKind::kData;
-  r.offset = base_ + start;
-  r.header = std::span<const std::uint8_t>(p + start, header_end - start);
-  r.data = std::span<const std::uint8_t>(p + pos, len);
-  r.dif = dif;
-  r.coding = coding;
-  r.function = static_cast<Function>((dif >> 4) & 0x03);
-  r.dife_count = static_cast<std::uint8_t>(difes);
-  r.storage = storage;
-  r.tariff = tariff;
-  r.subunit = static_cast<std::uint16_t>(subunit);
   r.lvar = lvar;
-  r.table = table;
-  r.vif = vif;
-  r.code = code;
-  r.vifes = std::span<const std::uint8_t>(p + vifes_begin, header_end - vifes_begin);
-  r.plain_text = plain_text;
-  r.order = order_;
+  if (n - pos < len) return fail(Error::kTruncatedData, pos, len);
+  r.data = std::span<const std::uint8_t>(p + pos, len);
   pos += len;
   r.bytes = std::span<const std::uint8_t>(p + start, pos - start);
   pos_ = pos;

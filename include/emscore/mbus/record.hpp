@@ -101,6 +101,7 @@ class RecordReader {
   };
   bool special(Record& r, std::uint8_t dif, std::size_t start) noexcept;
   bool fail(Error e, std::size_t at, std::size_t need = 0) noexcept {
+    done_ = true;  // next() checks this one flag
     error_ = e;
     err_at_ = at;
     err_need_ = need;
@@ -112,7 +113,7 @@ class RecordReader {
   Endian order_ = Endian::kLittle;
   std::size_t pos_ = 0;
   std::size_t count_ = 0;
-  bool done_ = false;
+  bool done_ = false;  // at the end or failed
   bool more_follow_ = false;
   Error error_ = Error::kNone;
   std::size_t err_at_ = 0;
