@@ -192,7 +192,7 @@ struct MqttPublisher::Impl {
     }
     try {
       client->connect(conn_opts, nullptr, connect_listener);
-    } catch (const mqtt::exception& ex) {
+    } catch (const std::exception& ex) {
       on_connect_failed(ex.what());
     }
   }
@@ -219,7 +219,7 @@ struct MqttPublisher::Impl {
         client->publish(e.message.topic, e.message.payload.data(), e.message.payload.size(),
                         e.message.qos, e.message.retained, context_of(e.id), publish_listener);
         ++sent;
-      } catch (const mqtt::exception& ex) {
+      } catch (const std::exception& ex) {
         std::lock_guard lock(mu);
         last_error = str_cat("publish to ", e.message.topic, ": ", ex.what());
         for (std::size_t j = i; j < batch->size(); ++j) {
@@ -299,7 +299,7 @@ struct MqttPublisher::Impl {
     if (was_connected || client->is_connected()) {
       try {
         client->disconnect(1000)->wait_for(std::chrono::seconds(2));
-      } catch (const mqtt::exception&) {
+      } catch (const std::exception&) {
         // Disconnecting is best effort: the outbox keeps what was not acknowledged.
       }
     }
@@ -375,7 +375,7 @@ absl::StatusOr<std::unique_ptr<MqttPublisher>> MqttPublisher::create(MqttPublish
     // No Paho persistence and no offline buffering: the outbox is the store.
     mqtt::create_options create(mq.version == 5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1);
     d.client = std::make_unique<mqtt::async_client>(uri, client_id, create, nullptr);
-  } catch (const mqtt::exception& ex) {
+  } catch (const std::exception& ex) {
     return absl::InvalidArgumentError(
         str_cat("mqtt: cannot create a client for \"", mq.uri, "\": ", ex.what()));
   }
