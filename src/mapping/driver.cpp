@@ -1,6 +1,7 @@
 #include "emscore/mapping/driver.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "emscore/core/status.hpp"
 #include "emscore/core/strings.hpp"
@@ -38,6 +39,9 @@ absl::StatusOr<Value> apply_scaling(const Meaning& m, const Value& in) {
   const Value d = m.scaling.divisor.normalized();  // 1000 -> 1e3: a power of ten is an exponent shift
   if (!(d == Value(1, 0))) {
     if (d.mantissa == 0) return absl::InvalidArgumentError("mapping: divisor is zero");
+    if (d.mantissa == -1 && v.mantissa == INT64_MIN) {
+      return absl::OutOfRangeError(str_cat("mapping: ", raw.to_string(), " / ", d.to_string(), " overflows 64 bits"));
+    }
     const int e = v.exponent - d.exponent;
     std::int64_t q = v.mantissa / d.mantissa;
     if (v.mantissa % d.mantissa == 0) {

@@ -179,6 +179,16 @@ absl::StatusOr<DriverFile> modbus_from(const Reader& root) {
     EMSCORE_ASSIGN_OR_RETURN(def_table, defs.string("table", false, def_table));
     EMSCORE_ASSIGN_OR_RETURN(def_type, defs.string("type", false, def_type));
     EMSCORE_ASSIGN_OR_RETURN(def_order, defs.string("order", false, def_order));
+    if (!parse_table(def_table)) {
+      return defs.child("table").error(str_cat("\"", def_table, "\", expected coil, discrete_input, holding or input"));
+    }
+    if (!modbus::parse_value_type(def_type).ok()) {
+      return defs.child("type").error(str_cat("\"", def_type, "\" is not a value type (expected uint16, int16, "
+                                              "uint32, int32, uint64, int64, float32, float64)"));
+    }
+    if (!modbus::parse_word_order(def_order).ok()) {
+      return defs.child("order").error(str_cat("\"", def_order, "\", expected ABCD, CDAB, BADC or DCBA"));
+    }
   }
   EMSCORE_ASSIGN_OR_RETURN(const json::array* fields, root.array("fields", true));
   for (std::size_t i = 0; i < fields->size(); ++i) {

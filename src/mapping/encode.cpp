@@ -1,6 +1,7 @@
 #include "emscore/mapping/encode.hpp"
 
 #include <array>
+#include <cstdint>
 
 #include "emscore/core/status.hpp"
 #include "emscore/core/strings.hpp"
@@ -16,7 +17,12 @@ bool is_float_type(modbus::ValueType t) {
 // zero (the same rule as apply_meaning's divisor); exact when it divides.
 absl::StatusOr<Value> divide(const Value& v, const Value& d) {
   const Value n = d.normalized();
+  if (n.mantissa == 0) return absl::InvalidArgumentError("the field's factor is zero: no raw value gives it");
+  if (n.mantissa == -1 && v.mantissa == INT64_MIN) {
+    return absl::OutOfRangeError(str_cat(v.to_string(), " / ", n.to_string(), " overflows 64 bits"));
+  }
   const int e = v.exponent - n.exponent;
+  if (e - 6 < -127 || e > 127) return absl::OutOfRangeError("exponent out of range after the factor");
   if (v.mantissa % n.mantissa == 0) return Value(v.mantissa / n.mantissa, e, v.unit);
   std::int64_t widened;
   if (__builtin_mul_overflow(v.mantissa, std::int64_t{1000000}, &widened)) {

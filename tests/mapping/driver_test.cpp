@@ -57,6 +57,13 @@ TEST(Driver, OutputUnitConversion) {
 TEST(Driver, ScalingOverflowIsAnError) {
   EXPECT_FALSE(apply_meaning(meaning(Unit::kNone, Value(10, 0)), Value(INT64_MAX, 0)).ok());
   EXPECT_FALSE(apply_meaning(meaning(Unit::kNone, Value(1, 0), Value(0, 0)), Value(1, 0)).ok());
+  // The one quotient that does not fit: INT64_MIN / -1 (an int64 register and a divisor -1).
+  auto q = apply_meaning(meaning(Unit::kNone, Value(1, 0), Value(-1, 0)), Value(INT64_MIN, 0));
+  ASSERT_FALSE(q.ok());
+  EXPECT_NE(std::string(q.status().message()).find("overflows 64 bits"), std::string::npos) << q.status();
+  auto ok = apply_meaning(meaning(Unit::kNone, Value(1, 0), Value(-1, 0)), Value(INT64_MAX, 0));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->mantissa, -INT64_MAX);
 }
 
 ModbusField field(std::uint16_t addr, modbus::ValueType t, std::string name = "f") {

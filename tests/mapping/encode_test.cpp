@@ -176,6 +176,15 @@ TEST(Encode, ValuesThatCannotBeRepresentedAreErrors) {
        "mapping: 1-0:32.7.0: 5 A is not convertible to the field's unit V"},
       {{DeviceRef{1}, "0-0:96.3.10"_obis, Value(2, 0), {}}, "mapping: 0-0:96.3.10: 2 is not a bit (0 or 1)"},
   };
+  // A factor of zero (valid: the field always reads 0) has no inverse.
+  ModbusDriver zero;
+  zero.fields.push_back(field("1-0:1.8.0", Table::kHoldingRegister, 0, VT::kU16, WO::kABCD, Unit::kWattHour));
+  zero.fields[0].meaning.scaling.factor = Value(0, 0);
+  const Reading z{DeviceRef{1}, "1-0:1.8.0"_obis, Value(0, 0, Unit::kWattHour), {}};
+  modbus::MemoryDataModel zm;
+  auto zs = encode(zero, std::span(&z, 1), zm, 1);
+  ASSERT_FALSE(zs.ok());
+  EXPECT_NE(std::string(zs.message()).find("factor is zero"), std::string::npos) << zs;
   for (const auto& c : cases) {
     modbus::MemoryDataModel model;
     auto st = encode(d, std::span(&c.r, 1), model, 1);

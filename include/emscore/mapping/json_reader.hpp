@@ -40,9 +40,12 @@ class JsonReader {
     return v_->as_object().if_contains(boost::json::string_view(key.data(), key.size()));
   }
   bool has(std::string_view key) const { return find(key) != nullptr; }
-  // Only for keys that exist (has(key)).
+  // The value at `key` (a JSON null when the key is absent, so that an error can still name
+  // the path).
   JsonReader child(std::string_view key) const {
-    return JsonReader(*find(key), str_cat(path_, ".", key), origin_);
+    static const boost::json::value kNull;
+    const boost::json::value* x = find(key);
+    return JsonReader(x != nullptr ? *x : kNull, str_cat(path_, ".", key), origin_);
   }
   JsonReader element(const boost::json::array& a, std::size_t i) const {
     return JsonReader(a[i], str_cat(path_, "[", i, "]"), origin_);
