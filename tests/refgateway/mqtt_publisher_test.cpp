@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -548,6 +549,110 @@ TEST(MqttPublisher, TlsWithAClientCertificate) {
   ASSERT_TRUE(eventually([&] { return (*pub)->status().delivered >= 5; }))
       << (*pub)->status().last_error << "\n" << broker.log();
   EXPECT_EQ((*pub)->status().queued, 0u);
+  (*pub)->stop();
+}
+
+}  // namespace
+}  // namespace emscore::refgw
+
+// --- kill -9 of the publishing process ---------------------------------------------------
+//
+// The test binary re-executes itself with EMSCORE_MQTT_CHILD set; this static initializer then
+// runs the child (a publisher enqueuing readouts and reporting each committed index through a
+// pipe) instead of the tests, until the parent kills it with SIGKILL.
+namespace emscore::refgw {
+namespace {
+
+const bool kChildRan = [] {
+  const char* spec = std::getenv("EMSCORE_MQTT_CHILD");  // "<outbox path>|<uri>|<client id>|<fd>"
+  if (spec == nullptr) return false;
+  const std::string s(spec);
+  const auto a = s.find('|'), b = s.find('|', a + 1), c = s.find('|', b + 1);
+  MqttPublisherOptions o;
+  o.outbox_path = s.substr(0, a);
+  o.mqtt.uri = s.substr(a + 1, b - a - 1);
+  o.mqtt.client_id = s.substr(b + 1, c - b - 1);
+  const int fd = std::atoi(s.substr(c + 1).c_str());
+  o.mqtt.version = 4;
+  o.mqtt.qos = 1;
+  o.mqtt.prefix = "site";
+  o.gateway_id = "gw";
+  o.min_backoff = absl::Milliseconds(100);
+  o.max_backoff = absl::Milliseconds(800);
+  auto pub = MqttPublisher::create(o);
+  if (!pub.ok()) ::_exit(2);
+  if (!(*pub)->start().ok()) ::_exit(3);
+  const absl::Time t0 = absl::FromUnixSeconds(1'700'000'000);
+  for (int i = 0;; ++i) {
+    if (!(*pub)->publish_readout(meter("crash", i), t0 + absl::Seconds(i)).ok()) ::_exit(4);
+    if (::write(fd, &i, sizeof(i)) != sizeof(i)) ::_exit(5);
+    std::this_thread::sleep_for(2ms);
+  }
+}();
+
+TEST(MqttPublisher, ProcessKilledMinus9LosesNoEnqueuedReadout) {
+  ASSERT_FALSE(kChildRan);
+  MosquittoBroker broker;
+  ASSERT_TRUE(broker.start()) << broker.log();
+  MosquittoSub sub(broker, "site/emscore/gw/meterreading/crash/#", 1);
+  ASSERT_TRUE(sub.wait_subscribed());
+  const std::string dir = temp_dir("crash");
+  const std::string outbox = dir + "/mqtt-outbox.db";
+  const std::string client_id = "emscore-crash-" + std::to_string(::getpid());
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    const std::string spec = outbox + "|" + broker.uri() + "|" + client_id + "|" +
+                             std::to_string(fds[1]);
+    ::setenv("EMSCORE_MQTT_CHILD", spec.c_str(), 1);
+    ::execl("/proc/self/exe", "/proc/self/exe", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  int last = -1;
+  while (last < 150) {
+    int i;
+    if (::read(fds[0], &i, sizeof(i)) != sizeof(i)) break;
+    last = i;
+  }
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  int st = 0;
+  ::waitpid(child, &st, 0);
+  int i;
+  while (::read(fds[0], &i, sizeof(i)) == sizeof(i)) last = i;
+  ::close(fds[0]);
+  ASSERT_TRUE(WIFSIGNALED(st)) << "child exited with " << WEXITSTATUS(st);
+  ASSERT_GE(last, 150);
+
+  // Restarted: the same outbox and client id. Everything the child had enqueued arrives.
+  auto o = options_for(broker, dir, 4, 1);
+  o.mqtt.client_id = client_id;
+  auto pub = MqttPublisher::create(o);
+  ASSERT_TRUE(pub.ok()) << pub.status();
+  const std::size_t received_before = sub.messages().size();
+  const std::size_t left = (*pub)->status().queued;
+  ::testing::Test::RecordProperty("received_before_restart", static_cast<int>(received_before));
+  ::testing::Test::RecordProperty("left_in_outbox", static_cast<int>(left));
+  ASSERT_TRUE((*pub)->start().ok());
+  const auto want = expected_keys((*pub)->topics(), "crash", 0, last + 1,
+                                  absl::FromUnixSeconds(1'700'000'000));
+  const bool all = sub.wait_until(
+      [&](const std::vector<SubMessage>& msgs) {
+        const auto got = keys(msgs);
+        for (const auto& k : want) {
+          if (!got.contains(k)) return false;
+        }
+        return true;
+      },
+      30s);
+  std::size_t missing = 0;
+  const auto got = keys(sub.messages());
+  for (const auto& k : want) missing += got.contains(k) ? 0 : 1;
+  EXPECT_TRUE(all) << missing << " of " << want.size() << " readout messages lost";
+  EXPECT_TRUE(eventually([&] { return (*pub)->status().queued == 0; }));
   (*pub)->stop();
 }
 
