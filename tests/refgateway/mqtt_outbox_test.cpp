@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <thread>
+#include <vector>
 
 namespace emscore::refgw {
 namespace {
@@ -18,6 +20,14 @@ std::string temp_path(const char* name) {
              ("emscore-outbox-" + std::to_string(::getpid()) + "-" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  // Removed when the test process exits normally.
+  static std::vector<std::filesystem::path> created;
+  static const int registered = std::atexit([] {
+    std::error_code ec;
+    for (const auto& d : created) std::filesystem::remove_all(d, ec);
+  });
+  (void)registered;
+  created.push_back(dir);
   return (dir / "outbox.db").string();
 }
 

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "../support/mosquitto_broker.hpp"
 
@@ -31,6 +32,14 @@ std::string temp_dir(const std::string& name) {
              ("emscore-mqttpub-" + std::to_string(::getpid()) + "-" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  // Removed when the test process exits normally.
+  static std::vector<std::filesystem::path> created;
+  static const int registered = std::atexit([] {
+    std::error_code ec;
+    for (const auto& d : created) std::filesystem::remove_all(d, ec);
+  });
+  (void)registered;
+  created.push_back(dir);
   return dir.string();
 }
 
