@@ -20,6 +20,7 @@
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
 #include "boost/asio/steady_timer.hpp"
+#include "boost/asio/write.hpp"
 #include "boost/asio/use_awaitable.hpp"
 #include "demo_model.hpp"
 #include "emscore/core/strings.hpp"
@@ -27,6 +28,8 @@
 #include "emscore/mapping/driver_json.hpp"
 #include "emscore/mapping/encode.hpp"
 #include "emscore/mbus/data.hpp"
+#include "emscore/mbus/frame.hpp"
+#include "emscore/mbus/framer.hpp"
 #include "emscore/mbus/telegram.hpp"
 #include "emscore/mbus_io/simulator.hpp"
 #include "emscore/modbus/memory_model.hpp"
@@ -93,13 +96,14 @@ struct MbusMeterSpec {
   std::uint8_t medium;       // EN 13757-3 Table 3
   double base_litres;        // the volume record at the anchor
   double litres_per_hour;    // average flow since the anchor
-  std::uint32_t step_litres; // added per readout by the simulator
 };
 
+// Volumes follow the clock (refreshed per transaction, see MbusRelay), not the number of
+// readouts: the simulator's own per-readout step is 0.
 constexpr MbusMeterSpec kMbusMeters[] = {
-    {"Cold water", "demo-water", 1, "20260001", "ZRI", 0x01, 0x07, 512'000, 14.0, 3},
-    {"Heating", "demo-heat", 2, "20260002", "KAM", 0x1B, 0x04, 3'100'000, 250.0, 2},
-    {"Gas", "demo-gas", 3, "20260003", "ELS", 0x02, 0x03, 2'450'000, 160.0, 1},
+    {"Cold water", "demo-water", 1, "20260001", "ZRI", 0x01, 0x07, 512'000, 60.0},
+    {"Heating", "demo-heat", 2, "20260002", "KAM", 0x1B, 0x04, 3'100'000, 250.0},
+    {"Gas", "demo-gas", 3, "20260003", "ELS", 0x02, 0x03, 2'450'000, 160.0},
 };
 
 std::array<std::uint8_t, 4> le32(std::uint32_t v) {
@@ -148,7 +152,7 @@ std::vector<std::uint8_t> mbus_records(std::size_t i, absl::Time t, const absl::
   append(r, {0x42, 0x6C}, g);
   append(r, {0x44, 0x13}, le32(static_cast<std::uint32_t>(litres_at(m, due))));
   if (m.medium == 0x04) {
-    // Heat: energy (kWh), power (W), volume flow (l/h), flow/return temperature (0.1 °C),
+    // Heat: energy (0.1 kWh), power (W), volume flow (l/h), flow/return temperature (0.1 °C),
     // temperature difference (0.01 K) — consistent: P = flow * ΔT * 1.163 Wh/(l·K).
     const double shape = daily_load_shape(t, zone);
     const double kwh = 41'000 + 3.2 * hours_since_anchor(t);
@@ -156,7 +160,7 @@ std::vector<std::uint8_t> mbus_records(std::size_t i, absl::Time t, const absl::
     const double flow_c = 52.0 + 6.0 * shape + 0.5 * demo_noise(seed, 0x40001, absl::ToUnixSeconds(t) / 10);
     const double lph = 180.0 + 420.0 * shape;
     const double watts = lph * dt_k * 1.163;
-    append(r, {0x04, 0x06}, le32(static_cast<std::uint32_t>(kwh)));
+    append(r, {0x04, 0x05}, le32(static_cast<std::uint32_t>(kwh * 10)));
     append(r, {0x04, 0x2B}, le32(static_cast<std::uint32_t>(watts)));
     append(r, {0x04, 0x3B}, le32(static_cast<std::uint32_t>(lph)));
     append(r, {0x02, 0x5A}, le16(static_cast<std::uint16_t>(flow_c * 10)));
@@ -290,7 +294,7 @@ struct DemoSimulators::Impl : std::enable_shared_from_this<DemoSimulators::Impl>
       m.secondary = secondary_of(spec);
       m.telegrams = {mbus_records(i, now, zone, options.seed)};
       m.volume_litres = std::max(mbus_high[i], static_cast<std::uint32_t>(litres_at(spec, now)));
-      m.step_litres = spec.step_litres;
+      m.step_litres = 0;
       out.push_back(std::move(m));
     }
     return out;
@@ -304,6 +308,21 @@ struct DemoSimulators::Impl : std::enable_shared_from_this<DemoSimulators::Impl>
     self->mbus_sims.remove(sim);
   }
 
+  // One client connection of the M-Bus bus. mbus_io::Simulator takes its meters' records once,
+  // but a gateway keeps its connection for hours: so the client talks to a simulator through
+  // this relay, which replaces the simulator (with records of the current time) between two
+  // transactions once the records are older than kMbusRefresh. Each simulator serves its own
+  // loopback connection (a Link like any other); volumes continue across the replacement.
+  struct MbusRelay {
+    explicit MbusRelay(tcp::socket c) : client(std::move(c)) {}
+    tcp::socket client;
+    std::shared_ptr<mbus_io::Simulator> sim;
+    std::shared_ptr<tcp::socket> to_sim;  // our end of the current simulator's connection
+    absl::Time built = absl::InfinitePast();
+  };
+  static constexpr absl::Duration kMbusRefresh = absl::Seconds(5);
+  std::list<std::weak_ptr<MbusRelay>> mbus_relays;
+
   static asio::awaitable<void> accept_mbus(std::shared_ptr<Impl> self) {
     while (self->running) {
       auto [ec, socket] = co_await self->mbus_acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
@@ -311,11 +330,94 @@ struct DemoSimulators::Impl : std::enable_shared_from_this<DemoSimulators::Impl>
         if (!self->running || ec == asio::error::operation_aborted) co_return;
         continue;
       }
-      auto sim = std::make_shared<mbus_io::Simulator>(mbus_io::Link(std::move(socket)),
-                                                      self->mbus_meters_now());
-      self->mbus_sims.push_back(sim);
-      asio::co_spawn(self->ex, serve_mbus(self, sim), asio::detached);
+      auto relay = std::make_shared<MbusRelay>(std::move(socket));
+      self->mbus_relays.remove_if([](const auto& w) { return w.expired(); });
+      self->mbus_relays.push_back(relay);
+      asio::co_spawn(self->ex, relay_mbus(self, relay), asio::detached);
     }
+  }
+
+  // A new simulator with the records of now behind `relay` (the old one is stopped first, its
+  // volumes kept). False when the loopback connection cannot be made.
+  bool replace_simulator(MbusRelay& relay) {
+    if (relay.sim) {
+      for (std::size_t i = 0; i < std::size(kMbusMeters); ++i)
+        mbus_high[i] = std::max(mbus_high[i], relay.sim->volume(i));
+      relay.sim->stop();
+      boost::system::error_code ignored;
+      relay.to_sim->close(ignored);
+    }
+    boost::system::error_code ec;
+    tcp::acceptor a(ex);
+    const tcp::endpoint loopback(asio::ip::address_v4::loopback(), 0);
+    a.open(loopback.protocol(), ec);
+    if (!ec) a.bind(loopback, ec);
+    if (!ec) a.listen(1, ec);
+    auto mine = std::make_shared<tcp::socket>(ex);
+    tcp::socket theirs(ex);
+    // Loopback: the connection completes in the backlog, so both calls return at once.
+    if (!ec) mine->connect(a.local_endpoint(), ec);
+    if (!ec) a.accept(theirs, ec);
+    if (ec) return false;
+    relay.built = options.clock();
+    relay.sim = std::make_shared<mbus_io::Simulator>(mbus_io::Link(std::move(theirs)), mbus_meters_now());
+    relay.to_sim = mine;
+    mbus_sims.push_back(relay.sim);
+    asio::co_spawn(ex, serve_mbus(shared_from_this(), relay.sim), asio::detached);
+    return true;
+  }
+
+  // Simulator -> client, until the simulator's connection closes (it is replaced or stopped).
+  static asio::awaitable<void> pump_mbus(std::shared_ptr<tcp::socket> from,
+                                         std::shared_ptr<MbusRelay> relay) {
+    std::array<std::uint8_t, 512> buf{};
+    for (;;) {
+      auto [ec, n] = co_await from->async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return;
+      auto [wec, w] = co_await asio::async_write(relay->client, asio::buffer(buf.data(), n),
+                                                 asio::as_tuple(asio::use_awaitable));
+      if (wec) co_return;
+    }
+  }
+
+  // Client -> simulator, frame by frame, replacing the simulator between transactions.
+  static asio::awaitable<void> relay_mbus(std::shared_ptr<Impl> self, std::shared_ptr<MbusRelay> relay) {
+    mbus::Framer framer;
+    std::array<std::uint8_t, 512> buf{};
+    bool ok = true;
+    while (ok && self->running) {
+      auto [ec, n] = co_await relay->client.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      std::size_t pos = 0;
+      while (ok && pos < n) {
+        pos += framer.feed(std::span<const std::uint8_t>(buf.data() + pos, n - pos));
+        while (ok) {
+          auto event = framer.next();
+          if (!event) break;
+          if (event->kind != mbus::FramerEvent::Kind::kFrame) continue;  // noise: no slave answers it
+          const std::vector<std::uint8_t> request(event->bytes.begin(), event->bytes.end());
+          // A request to the selected slave (0xFD) continues a transaction: never replace the
+          // simulator under it (it would forget the selection).
+          auto f = mbus::parse_frame(request);
+          const bool continues = f.ok() && f->a == mbus::address::kNetworkLayer &&
+                                 !(f->kind == mbus::FrameKind::kLong && f->ci == mbus::ci::kSelectSecondary);
+          if (!relay->sim || (!continues && self->options.clock() - relay->built >= kMbusRefresh)) {
+            if (!self->replace_simulator(*relay)) {
+              ok = false;
+              break;
+            }
+            asio::co_spawn(self->ex, pump_mbus(relay->to_sim, relay), asio::detached);
+          }
+          auto [wec, w] = co_await asio::async_write(*relay->to_sim, asio::buffer(request),
+                                                     asio::as_tuple(asio::use_awaitable));
+          if (wec) ok = false;
+        }
+      }
+    }
+    boost::system::error_code ignored;
+    relay->client.close(ignored);
+    if (relay->sim) relay->sim->stop();
+    if (relay->to_sim) relay->to_sim->close(ignored);
   }
 
   absl::Status start_p1() {
@@ -469,6 +571,12 @@ struct DemoSimulators::Impl : std::enable_shared_from_this<DemoSimulators::Impl>
     for (auto& m : modbus) m->server->stop();
     boost::system::error_code ec;
     mbus_acceptor.close(ec);
+    for (auto& w : mbus_relays) {
+      if (auto r = w.lock()) {
+        r->client.close(ec);
+        if (r->to_sim) r->to_sim->close(ec);
+      }
+    }
     for (auto& s : mbus_sims) s->stop();
     close_pty();
   }

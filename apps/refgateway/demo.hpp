@@ -10,7 +10,8 @@
 //     energy the integral of power (never decreasing). The SDM630 sees the sub-meters' and the
 //     charging stations' currents: load management has something to manage.
 //   * M-Bus meters (water, heat, gas) on a simulated bus: mbus_io::Simulator behind a TCP
-//     acceptor (each accepted connection is one bus), as a serial-to-TCP converter would be.
+//     acceptor (each accepted connection is one bus), as a serial-to-TCP converter would be;
+//     a relay renews the simulator between transactions so that records follow the clock.
 //   * A DSMR 5 P1 meter on a pseudo-terminal it opens itself (no socat): a telegram every
 //     second with increasing tariff registers and a gas M-Bus channel; the gateway opens the
 //     slave side (endpoints().p1_device).
