@@ -47,9 +47,7 @@ std::string json_quote(std::string_view s) {
 json::string_view jsv(std::string_view s) { return {s.data(), s.size()}; }
 std::string_view to_sv(beast::string_view s) { return {s.data(), s.size()}; }
 
-std::string time_text(absl::Time t, const absl::TimeZone& tz) {
-  return format_iso8601(t, tz);
-}
+std::string time_text(absl::Time t, const absl::TimeZone& tz) { return format_iso8601(t, tz); }
 json::value time_json(absl::Time t, const absl::TimeZone& tz) {
   if (t == absl::InfinitePast() || t == absl::InfiniteFuture()) return nullptr;
   return json::value(jsv(time_text(t, tz)));
@@ -98,14 +96,20 @@ struct ApiError {
 http::status status_for(const absl::Status& s) {
   switch (s.code()) {
     case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kOutOfRange: return http::status::bad_request;
-    case absl::StatusCode::kNotFound: return http::status::not_found;
+    case absl::StatusCode::kOutOfRange:
+      return http::status::bad_request;
+    case absl::StatusCode::kNotFound:
+      return http::status::not_found;
     case absl::StatusCode::kAlreadyExists:
     case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kAborted: return http::status::conflict;
-    case absl::StatusCode::kPermissionDenied: return http::status::forbidden;
-    case absl::StatusCode::kUnavailable: return http::status::service_unavailable;
-    default: return http::status::internal_server_error;
+    case absl::StatusCode::kAborted:
+      return http::status::conflict;
+    case absl::StatusCode::kPermissionDenied:
+      return http::status::forbidden;
+    case absl::StatusCode::kUnavailable:
+      return http::status::service_unavailable;
+    default:
+      return http::status::internal_server_error;
   }
 }
 
@@ -150,22 +154,25 @@ struct CsvFormat {
 // ambiguous and refused, as in profile::to_csv).
 std::optional<ApiError> parse_csv_format(const Query& q, CsvFormat& f) {
   if (const std::string* s = q.get("separator")) {
-    if (*s == "semicolon" || *s == ";") f.separator = ';';
-    else if (*s == "comma" || *s == ",") f.separator = ',';
+    if (*s == "semicolon" || *s == ";")
+      f.separator = ';';
+    else if (*s == "comma" || *s == ",")
+      f.separator = ',';
     else
       return ApiError{http::status::bad_request, str_cat("invalid separator \"", *s, "\""),
                       "query parameter separator", "semicolon or comma"};
   }
   if (const std::string* d = q.get("decimal")) {
-    if (*d == "point" || *d == ".") f.decimal = '.';
-    else if (*d == "comma" || *d == ",") f.decimal = ',';
+    if (*d == "point" || *d == ".")
+      f.decimal = '.';
+    else if (*d == "comma" || *d == ",")
+      f.decimal = ',';
     else
       return ApiError{http::status::bad_request, str_cat("invalid decimal \"", *d, "\""),
                       "query parameter decimal", "point or comma"};
   }
   if (f.decimal == ',' && f.separator == ',')
-    return ApiError{http::status::bad_request,
-                    "decimal comma with comma separator is ambiguous",
+    return ApiError{http::status::bad_request, "decimal comma with comma separator is ambiguous",
                     "query parameters decimal and separator",
                     "separator=semicolon with decimal=comma"};
   return std::nullopt;
@@ -240,8 +247,8 @@ std::optional<ApiError> body_object(const Request& req, std::string_view example
     return ApiError{http::status::bad_request, str_cat("request body is not JSON: ", ec.message()),
                     "request body", std::string(example)};
   if (!v.is_object())
-    return ApiError{http::status::bad_request, "request body is not a JSON object",
-                    "request body", std::string(example)};
+    return ApiError{http::status::bad_request, "request body is not a JSON object", "request body",
+                    std::string(example)};
   out = std::move(v.as_object());
   return std::nullopt;
 }
@@ -264,7 +271,8 @@ std::string config_error_where(std::string_view msg) {
   const std::size_t d = msg.find("$");
   if (d == std::string_view::npos) return "request body";
   const std::size_t end = msg.find(": ", d);
-  return str_cat("request body ", msg.substr(d, end == std::string_view::npos ? msg.npos : end - d));
+  return str_cat("request body ",
+                 msg.substr(d, end == std::string_view::npos ? msg.npos : end - d));
 }
 
 enum class Ep : std::uint8_t {
@@ -319,21 +327,25 @@ std::optional<Route> match_route(const std::vector<std::string>& s) {
 // its handler).
 Role required_role(Ep ep, http::verb) {
   switch (ep) {
-    case Ep::kOutput: return Role::kInstaller;
+    case Ep::kOutput:
+      return Role::kInstaller;
     case Ep::kConfig:
     case Ep::kUsers:
     case Ep::kUser:
-    case Ep::kUserRole: return Role::kAdministrator;
-    default: return Role::kUser;
+    case Ep::kUserRole:
+      return Role::kAdministrator;
+    default:
+      return Role::kUser;
   }
 }
 
 }  // namespace
 
 absl::StatusOr<absl::Time> parse_api_time(std::string_view text) {
-  if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-        return (c >= '0' && c <= '9') || c == '-';
-      }) && text.find('-', 1) == std::string_view::npos) {
+  if (!text.empty() &&
+      std::all_of(text.begin(), text.end(),
+                  [](char c) { return (c >= '0' && c <= '9') || c == '-'; }) &&
+      text.find('-', 1) == std::string_view::npos) {
     std::int64_t s = 0;
     const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), s);
     if (ec != std::errc() || p != text.data() + text.size())
@@ -446,25 +458,24 @@ Response HttpApi::State::error_response(const Request& req, const ApiError& e) c
   return json_response(req, e.status, json::serialize(o));
 }
 
-Response HttpApi::State::unauthorized(const Request& req, std::string error,
-                                      bool bad_token) const {
+Response HttpApi::State::unauthorized(const Request& req, std::string error, bool bad_token) const {
   Response res = error_response(
-      req, ApiError{http::status::unauthorized, std::move(error), "Authorization header",
-                    "\"Bearer <token from POST /app/api/login>\" or \"Basic <base64 user:password>\""});
+      req,
+      ApiError{http::status::unauthorized, std::move(error), "Authorization header",
+               "\"Bearer <token from POST /app/api/login>\" or \"Basic <base64 user:password>\""});
   res.insert(http::field::www_authenticate,
              str_cat("Basic realm=\"", options.realm, "\", charset=\"UTF-8\""));
-  res.insert(http::field::www_authenticate,
-             str_cat("Bearer realm=\"", options.realm, "\"",
-                     bad_token ? ", error=\"invalid_token\"" : ""));
+  res.insert(http::field::www_authenticate, str_cat("Bearer realm=\"", options.realm, "\"",
+                                                    bad_token ? ", error=\"invalid_token\"" : ""));
   return res;
 }
 
 Response HttpApi::State::throttled(const Request& req, http::status st, absl::Duration wait,
                                    std::string error) const {
   const std::int64_t secs = retry_seconds(wait);
-  Response res = error_response(
-      req, ApiError{st, std::move(error), "credentials",
-                    str_cat("a new attempt after ", secs, " s (Retry-After)")});
+  Response res =
+      error_response(req, ApiError{st, std::move(error), "credentials",
+                                   str_cat("a new attempt after ", secs, " s (Retry-After)")});
   res.set(http::field::retry_after, std::to_string(secs));
   return res;
 }
@@ -479,9 +490,10 @@ std::optional<Response> HttpApi::State::save_users_or_undo(const Request& req,
   const absl::Status st = backend.save_users(users.to_config());
   if (st.ok()) return std::nullopt;
   (void)users.replace(before);
-  return error_response(req, from_status(absl::InternalError(str_cat(
-                                             "the user list could not be saved: ", st.message())),
-                                         "gateway configuration file", "a writable configuration"));
+  return error_response(
+      req,
+      from_status(absl::InternalError(str_cat("the user list could not be saved: ", st.message())),
+                  "gateway configuration file", "a writable configuration"));
 }
 
 HttpApi::HttpApi(asio::any_io_executor io, ApiBackend& backend, UserStore& users,
@@ -541,12 +553,12 @@ asio::awaitable<void> HttpApi::State::accept_loop(std::shared_ptr<State> s) {
       ++s->stats.rejected;
       // A short answer fits the socket buffer: written without waiting, then closed.
       static const std::string kBusy = [] {
-        const std::string body =
-            R"({"error":"too many connections","where":"connection",)"
-            R"("expected":"a new attempt after 1 s"})";
-        return str_cat("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                       "Retry-After: 1\r\nConnection: close\r\nContent-Length: ",
-                       body.size(), "\r\n\r\n", body);
+        const std::string body = R"({"error":"too many connections","where":"connection",)"
+                                 R"("expected":"a new attempt after 1 s"})";
+        return str_cat(
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            "Retry-After: 1\r\nConnection: close\r\nContent-Length: ",
+            body.size(), "\r\n\r\n", body);
       }();
       boost::system::error_code ignored;
       socket.non_blocking(true, ignored);
@@ -645,9 +657,9 @@ asio::awaitable<Response> HttpApi::State::handle(const Request& req, std::string
     const std::size_t slash = rest.find('/');
     auto seg = percent_decode(rest.substr(0, slash), false);
     if (!seg)
-      co_return error_response(req, ApiError{http::status::bad_request,
-                                             "bad percent-escape in the path", "request path",
-                                             "%XX with two hex digits"});
+      co_return error_response(
+          req, ApiError{http::status::bad_request, "bad percent-escape in the path", "request path",
+                        "%XX with two hex digits"});
     segments.push_back(std::move(*seg));
     if (slash == std::string_view::npos) break;
     rest = rest.substr(slash + 1);
@@ -659,18 +671,18 @@ asio::awaitable<Response> HttpApi::State::handle(const Request& req, std::string
     std::string allow;
     for (http::verb v : route->methods)
       allow += str_cat(allow.empty() ? "" : ", ", to_sv(http::to_string(v)));
-    Response res = error_response(
-        req, ApiError{http::status::method_not_allowed,
-                      str_cat("method ", to_sv(req.method_string()), " not allowed"), "request method",
-                      allow});
+    Response res =
+        error_response(req, ApiError{http::status::method_not_allowed,
+                                     str_cat("method ", to_sv(req.method_string()), " not allowed"),
+                                     "request method", allow});
     res.set(http::field::allow, allow);
     co_return res;
   }
   auto query = parse_query(qpos == std::string_view::npos ? "" : target.substr(qpos + 1));
   if (!query)
-    co_return error_response(req, ApiError{http::status::bad_request,
-                                           "bad percent-escape in the query", "query string",
-                                           "%XX with two hex digits"});
+    co_return error_response(
+        req, ApiError{http::status::bad_request, "bad percent-escape in the query", "query string",
+                      "%XX with two hex digits"});
   Ctx c{req, std::move(source), std::move(*route), std::move(*query), {}, {}};
 
   if (c.route.ep == Ep::kHealth) co_return do_health(c);
@@ -685,27 +697,39 @@ asio::awaitable<Response> HttpApi::State::handle(const Request& req, std::string
                       str_cat("PUT /app/api/users/", c.who.user, "/password first")});
   const Role need = required_role(c.route.ep, req.method());
   if (!role_allows(c.who.role, need))
-    co_return error_response(
-        req, ApiError{http::status::forbidden,
-                      str_cat("user \"", c.who.user, "\" (", role_name(c.who.role),
-                              ") may not do this"),
-                      str_cat(to_sv(req.method_string()), " ", path),
-                      str_cat("role ", role_name(need), " or higher")});
+    co_return error_response(req, ApiError{http::status::forbidden,
+                                           str_cat("user \"", c.who.user, "\" (",
+                                                   role_name(c.who.role), ") may not do this"),
+                                           str_cat(to_sv(req.method_string()), " ", path),
+                                           str_cat("role ", role_name(need), " or higher")});
 
   switch (c.route.ep) {
-    case Ep::kLogout: co_return do_logout(c);
-    case Ep::kSerial: co_return do_serial(c);
-    case Ep::kDevices: co_return do_devices(c);
-    case Ep::kHistory: co_return co_await do_history(c);
-    case Ep::kEvents: co_return do_events(c);
-    case Ep::kConfig: co_return do_config(c);
-    case Ep::kControl: co_return do_control(c);
-    case Ep::kOutput: co_return do_output(c);
-    case Ep::kUsers: co_return co_await do_users(c);
-    case Ep::kUser: co_return do_delete_user(c);
-    case Ep::kUserPassword: co_return co_await do_password(c);
-    case Ep::kUserRole: co_return do_role(c);
-    default: break;
+    case Ep::kLogout:
+      co_return do_logout(c);
+    case Ep::kSerial:
+      co_return do_serial(c);
+    case Ep::kDevices:
+      co_return do_devices(c);
+    case Ep::kHistory:
+      co_return co_await do_history(c);
+    case Ep::kEvents:
+      co_return do_events(c);
+    case Ep::kConfig:
+      co_return do_config(c);
+    case Ep::kControl:
+      co_return do_control(c);
+    case Ep::kOutput:
+      co_return do_output(c);
+    case Ep::kUsers:
+      co_return co_await do_users(c);
+    case Ep::kUser:
+      co_return do_delete_user(c);
+    case Ep::kUserPassword:
+      co_return co_await do_password(c);
+    case Ep::kUserRole:
+      co_return do_role(c);
+    default:
+      break;
   }
   co_return error_response(req, not_found);
 }
@@ -729,20 +753,24 @@ asio::awaitable<std::optional<Response>> HttpApi::State::authenticate(Ctx& c) {
     std::string user = decoded->substr(0, colon);
     AuthResult r = co_await users.check_basic(user, decoded->substr(colon + 1), c.source);
     switch (r.outcome) {
-      case AuthOutcome::kOk: c.who = std::move(r.principal); co_return std::nullopt;
+      case AuthOutcome::kOk:
+        c.who = std::move(r.principal);
+        co_return std::nullopt;
       case AuthOutcome::kThrottled:
         co_return throttled(c.req, http::status::too_many_requests, r.retry_after,
                             "too many failed logins; throttled");
       case AuthOutcome::kBusy:
         co_return throttled(c.req, http::status::service_unavailable, r.retry_after,
                             "too many logins in progress");
-      case AuthOutcome::kBadCredentials: break;
+      case AuthOutcome::kBadCredentials:
+        break;
     }
     user = loggable(user);
     log(Severity::kWarning, "auth", user,
         str_cat("failed Basic login for \"", user, "\" from ", c.source,
-                r.throttle_started ? str_cat(" (throttled for ", retry_seconds(r.retry_after), " s)")
-                                   : std::string()));
+                r.throttle_started
+                    ? str_cat(" (throttled for ", retry_seconds(r.retry_after), " s)")
+                    : std::string()));
     co_return unauthorized(c.req, "wrong user name or password", false);
   }
   co_return unauthorized(c.req, "unsupported authorization scheme", false);
@@ -772,7 +800,8 @@ asio::awaitable<Response> HttpApi::State::do_login(Ctx& c) {
     co_return error_response(c.req, *e);
   AuthResult r = co_await users.login(user, std::move(password), c.source);
   switch (r.outcome) {
-    case AuthOutcome::kOk: break;
+    case AuthOutcome::kOk:
+      break;
     case AuthOutcome::kThrottled:
       co_return throttled(c.req, http::status::too_many_requests, r.retry_after,
                           "too many failed logins; throttled");
@@ -786,9 +815,9 @@ asio::awaitable<Response> HttpApi::State::do_login(Ctx& c) {
                   r.throttle_started
                       ? str_cat(" (throttled for ", retry_seconds(r.retry_after), " s)")
                       : std::string()));
-      co_return error_response(c.req, ApiError{http::status::unauthorized,
-                                               "wrong user name or password", "request body",
-                                               "the user's name and password"});
+      co_return error_response(
+          c.req, ApiError{http::status::unauthorized, "wrong user name or password", "request body",
+                          "the user's name and password"});
   }
   log(Severity::kInfo, "auth", user, str_cat("login \"", user, "\" from ", c.source));
   const absl::TimeZone tz = backend.time_zone();
@@ -814,36 +843,35 @@ Response HttpApi::State::do_serial(Ctx& c) {
   if (ext != "json" && ext != "csv")
     return error_response(c.req, ApiError{http::status::not_found,
                                           str_cat("\"", file, "\" has no .json or .csv ending"),
-                                          "request path",
-                                          "/app/api/serial/<serial>.json or .csv"});
+                                          "request path", "/app/api/serial/<serial>.json or .csv"});
   const std::string serial = file.substr(0, dot);
   const DeviceEntry* d = backend.devices().by_serial(serial);
   if (d == nullptr)
-    return error_response(c.req, ApiError{http::status::not_found,
-                                          str_cat("no device with serial \"", serial, "\""),
-                                          "request path",
-                                          "the serial of a configured device (GET /app/api/devices)"});
+    return error_response(
+        c.req,
+        ApiError{http::status::not_found, str_cat("no device with serial \"", serial, "\""),
+                 "request path", "the serial of a configured device (GET /app/api/devices)"});
   const absl::TimeZone tz = backend.time_zone();
   const absl::Time last = d->status.last_ok;
   const bool have = last != absl::InfinitePast();
   if (ext == "json") {
     // Values as JSON numbers with exactly the read digits (never through a double).
-    std::string out = str_cat("{\"serial\":", json_quote(d->config.serial),
-                              ",\"name\":", json_quote(d->config.name), ",\"id\":", d->config.ref.id,
-                              ",\"driver\":", json_quote(d->config.driver),
-                              ",\"online\":", d->status.online(), ",\"lastreadout\":");
+    std::string out = str_cat(
+        "{\"serial\":", json_quote(d->config.serial), ",\"name\":", json_quote(d->config.name),
+        ",\"id\":", d->config.ref.id, ",\"driver\":", json_quote(d->config.driver),
+        ",\"online\":", d->status.online(), ",\"lastreadout\":");
     out += have ? std::to_string(absl::ToUnixSeconds(last)) : "null";
     out += ",\"lastreadout_time\":";
     out += have ? json_quote(time_text(last, tz)) : "null";
     out += ",\"values\":[";
     bool first = true;
     for (const LatestValue& v : d->latest) {
-      out += str_cat(first ? "" : ",", "{\"register\":", v.index, ",\"obis\":",
-                     json_quote(v.reading.quantity.to_string()), ",\"name\":", json_quote(v.name),
-                     ",\"value\":", v.reading.value.to_string(), ",\"unit\":",
-                     json_quote(unit_symbol(v.reading.value.unit)), ",\"quality\":",
-                     json_quote(quality_name(v.reading.quality)), ",\"time\":",
-                     json_quote(time_text(v.reading.at, tz)), "}");
+      out += str_cat(first ? "" : ",", "{\"register\":", v.index,
+                     ",\"obis\":", json_quote(v.reading.quantity.to_string()),
+                     ",\"name\":", json_quote(v.name), ",\"value\":", v.reading.value.to_string(),
+                     ",\"unit\":", json_quote(unit_symbol(v.reading.value.unit)),
+                     ",\"quality\":", json_quote(quality_name(v.reading.quality)),
+                     ",\"time\":", json_quote(time_text(v.reading.at, tz)), "}");
       first = false;
     }
     out += "]}";
@@ -911,9 +939,9 @@ asio::awaitable<Response> HttpApi::State::do_history(Ctx& c) {
   const Query& q = c.query;
   const std::string* serial = q.get("serial");
   if (serial == nullptr || serial->empty())
-    co_return error_response(c.req, ApiError{http::status::bad_request,
-                                             "missing query parameter \"serial\"",
-                                             "query parameter serial", "a device serial"});
+    co_return error_response(
+        c.req, ApiError{http::status::bad_request, "missing query parameter \"serial\"",
+                        "query parameter serial", "a device serial"});
   const DeviceEntry* d = backend.devices().by_serial(*serial);
   if (d == nullptr)
     co_return error_response(
@@ -923,31 +951,31 @@ asio::awaitable<Response> HttpApi::State::do_history(Ctx& c) {
   const std::string* obis_text = q.get("obis");
   constexpr std::string_view kObis = "an OBIS code such as 1-0:1.8.0";
   if (obis_text == nullptr || obis_text->empty())
-    co_return error_response(c.req, ApiError{http::status::bad_request,
-                                             "missing query parameter \"obis\"",
-                                             "query parameter obis", std::string(kObis)});
+    co_return error_response(c.req,
+                             ApiError{http::status::bad_request, "missing query parameter \"obis\"",
+                                      "query parameter obis", std::string(kObis)});
   auto code = obis::ObisCode::parse(*obis_text);
   if (!code.ok())
-    co_return error_response(
-        c.req, ApiError{http::status::bad_request,
-                        str_cat("invalid query parameter \"obis\": ", to_std(code.status().message())),
-                        "query parameter obis", std::string(kObis)});
+    co_return error_response(c.req, ApiError{http::status::bad_request,
+                                             str_cat("invalid query parameter \"obis\": ",
+                                                     to_std(code.status().message())),
+                                             "query parameter obis", std::string(kObis)});
   absl::Time from, to;
   if (auto e = time_param(q, "from", true, {}, from)) co_return error_response(c.req, *e);
   // Default `to`: the next whole second (everything stored so far, and a tidy time in the export).
   const absl::Time next_second = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()) + 1);
   if (auto e = time_param(q, "to", false, next_second, to)) co_return error_response(c.req, *e);
   if (!(from < to))
-    co_return error_response(c.req, ApiError{http::status::bad_request,
-                                             "\"from\" is not before \"to\"",
-                                             "query parameters from and to", "from < to"});
+    co_return error_response(c.req,
+                             ApiError{http::status::bad_request, "\"from\" is not before \"to\"",
+                                      "query parameters from and to", "from < to"});
   const std::string* format = q.get("format");
   const std::string fmt = format ? *format : "json";
   if (fmt != "json" && fmt != "csv")
-    co_return error_response(c.req, ApiError{http::status::bad_request,
-                                             str_cat("invalid query parameter \"format\": \"", fmt,
-                                                     "\""),
-                                             "query parameter format", "json or csv"});
+    co_return error_response(c.req,
+                             ApiError{http::status::bad_request,
+                                      str_cat("invalid query parameter \"format\": \"", fmt, "\""),
+                                      "query parameter format", "json or csv"});
   CsvFormat f;
   if (fmt == "csv")
     if (auto e = parse_csv_format(q, f)) co_return error_response(c.req, *e);
@@ -969,7 +997,8 @@ asio::awaitable<Response> HttpApi::State::do_history(Ctx& c) {
   while (!answer->has_value()) co_await wake->async_wait(kNoThrow);
   Answer samples = std::move(**answer);
   if (!samples.ok())
-    co_return error_response(c.req, from_status(samples.status(), "profile store", "readable history"));
+    co_return error_response(c.req,
+                             from_status(samples.status(), "profile store", "readable history"));
   profile::ExportSeries series;
   series.quantity = *code;
   if (!samples->empty()) series.unit = samples->front().value.unit;
@@ -987,10 +1016,10 @@ asio::awaitable<Response> HttpApi::State::do_history(Ctx& c) {
     co_return error_response(c.req, from_status(body.status(), "stored series", "a valid series"));
   Response res = json_response(c.req, http::status::ok, std::move(*body));
   if (fmt == "csv") res.set(http::field::content_type, "text/csv; charset=utf-8");
-  res.set(http::field::content_disposition,
-          str_cat("attachment; filename=\"",
-                  profile::logger_export_file_name(hr.serial, name, id, absl::Now(), fmt, tz),
-                  "\""));
+  res.set(
+      http::field::content_disposition,
+      str_cat("attachment; filename=\"",
+              profile::logger_export_file_name(hr.serial, name, id, absl::Now(), fmt, tz), "\""));
   res.prepare_payload();
   co_return res;
 }
@@ -998,7 +1027,8 @@ asio::awaitable<Response> HttpApi::State::do_history(Ctx& c) {
 Response HttpApi::State::do_events(Ctx& c) {
   std::int64_t after = 0, limit = 0;
   absl::Time from, to;
-  if (auto e = int_param(c.query, "after", 0, INT64_MAX, 0, after)) return error_response(c.req, *e);
+  if (auto e = int_param(c.query, "after", 0, INT64_MAX, 0, after))
+    return error_response(c.req, *e);
   if (auto e = int_param(c.query, "limit", 1, 1000, 100, limit)) return error_response(c.req, *e);
   if (auto e = time_param(c.query, "from", false, absl::InfinitePast(), from))
     return error_response(c.req, *e);
@@ -1032,19 +1062,18 @@ Response HttpApi::State::do_config(Ctx& c) {
     log(Severity::kInfo, "config", c.who.user,
         str_cat("configuration backup downloaded by \"", c.who.user, "\""));
     Response res = json_response(c.req, http::status::ok, backend.config_json());
-    res.set(http::field::content_disposition,
-            str_cat("attachment; filename=\"refgateway-config-", backend.health().gateway_id,
-                    ".json\""));
+    res.set(http::field::content_disposition, str_cat("attachment; filename=\"refgateway-config-",
+                                                      backend.health().gateway_id, ".json\""));
     return res;
   }
   constexpr std::string_view kExpected =
       "a gateway configuration (GET /app/api/config gives the current one)";
   auto cfg = parse_config(c.req.body());
   if (!cfg.ok())
-    return error_response(c.req, ApiError{http::status::bad_request,
-                                          std::string(to_std(cfg.status().message())),
-                                          config_error_where(to_std(cfg.status().message())),
-                                          std::string(kExpected)});
+    return error_response(
+        c.req,
+        ApiError{http::status::bad_request, std::string(to_std(cfg.status().message())),
+                 config_error_where(to_std(cfg.status().message())), std::string(kExpected)});
   // A configuration without users keeps the current ones; one with users needs an
   // administrator among them.
   const bool replaces_users = !cfg->users.empty();
@@ -1083,9 +1112,9 @@ Response HttpApi::State::do_output(Ctx& c) {
   if (auto e = body_string(body, "state", "\"on\" or \"off\"", state))
     return error_response(c.req, *e);
   if (state != "on" && state != "off")
-    return error_response(c.req, ApiError{http::status::bad_request,
-                                          str_cat("invalid state \"", state, "\""),
-                                          "request body $.state", "\"on\" or \"off\""});
+    return error_response(
+        c.req, ApiError{http::status::bad_request, str_cat("invalid state \"", state, "\""),
+                        "request body $.state", "\"on\" or \"off\""});
   const absl::Status s = backend.set_output(c.route.arg, state == "on", c.who.user);
   if (!s.ok())
     return error_response(c.req, from_status(s, str_cat("output ", c.route.arg),
@@ -1124,22 +1153,23 @@ asio::awaitable<Response> HttpApi::State::do_users(Ctx& c) {
   if (auto e = body_string(body, "password", "a password of at least 10 characters", password))
     co_return error_response(c.req, *e);
   if (auto s = check_user_name(name); !s.ok())
-    co_return error_response(c.req, from_status(s, "request body $.name", "A-Z a-z 0-9 . _ - @, 1-64"));
+    co_return error_response(c.req,
+                             from_status(s, "request body $.name", "A-Z a-z 0-9 . _ - @, 1-64"));
   const auto role = parse_role(role_text);
   if (!role)
-    co_return error_response(c.req, ApiError{http::status::bad_request,
-                                             str_cat("invalid role \"", role_text, "\""),
-                                             "request body $.role",
-                                             "user, installer or administrator"});
+    co_return error_response(
+        c.req, ApiError{http::status::bad_request, str_cat("invalid role \"", role_text, "\""),
+                        "request body $.role", "user, installer or administrator"});
   if (users.find(name) != nullptr)
-    co_return error_response(c.req, ApiError{http::status::conflict,
-                                             str_cat("user \"", name, "\" exists"),
-                                             "request body $.name", "a new user name"});
+    co_return error_response(c.req,
+                             ApiError{http::status::conflict, str_cat("user \"", name, "\" exists"),
+                                      "request body $.name", "a new user name"});
   if (auto s = check_password_policy(name, password); !s.ok())
     co_return error_response(c.req, from_status(s, "request body $.password",
                                                 "at least 10 characters, not the user name"));
   auto hash = co_await users.hash_async(std::move(password));
-  if (!hash.ok()) co_return error_response(c.req, from_status(hash.status(), "password hashing", ""));
+  if (!hash.ok())
+    co_return error_response(c.req, from_status(hash.status(), "password hashing", ""));
   const std::vector<UserConfig> before = users.to_config();
   // Checked again: another request may have added the name while the KDF ran.
   if (auto s = users.add_user(name, *role, std::move(*hash)); !s.ok())
@@ -1171,15 +1201,15 @@ asio::awaitable<Response> HttpApi::State::do_password(Ctx& c) {
   const bool self = name == c.who.user;
   if (!self && !role_allows(c.who.role, Role::kAdministrator))
     co_return error_response(
-        c.req, ApiError{http::status::forbidden,
-                        str_cat("user \"", c.who.user, "\" may not change the password of \"",
-                                name, "\""),
-                        str_cat("PUT /app/api/users/", name, "/password"),
-                        "your own user name, or role administrator"});
+        c.req,
+        ApiError{http::status::forbidden,
+                 str_cat("user \"", c.who.user, "\" may not change the password of \"", name, "\""),
+                 str_cat("PUT /app/api/users/", name, "/password"),
+                 "your own user name, or role administrator"});
   if (users.find(name) == nullptr)
-    co_return error_response(c.req, ApiError{http::status::not_found,
-                                             str_cat("no user \"", name, "\""), "request path",
-                                             "an existing user name"});
+    co_return error_response(
+        c.req, ApiError{http::status::not_found, str_cat("no user \"", name, "\""), "request path",
+                        "an existing user name"});
   constexpr std::string_view kExample =
       R"json({"password": "new", "current_password": "old (when changing your own)"})json";
   json::object body;
@@ -1204,17 +1234,16 @@ asio::awaitable<Response> HttpApi::State::do_password(Ctx& c) {
       log(Severity::kWarning, "auth", name,
           str_cat("password change for \"", name, "\" from ", c.source,
                   ": wrong current password"));
-      co_return error_response(c.req, ApiError{http::status::forbidden,
-                                               "the current password is wrong",
-                                               "request body $.current_password",
-                                               "your current password"});
+      co_return error_response(
+          c.req, ApiError{http::status::forbidden, "the current password is wrong",
+                          "request body $.current_password", "your current password"});
     }
   }
   auto hash = co_await users.hash_async(std::move(password));
-  if (!hash.ok()) co_return error_response(c.req, from_status(hash.status(), "password hashing", ""));
+  if (!hash.ok())
+    co_return error_response(c.req, from_status(hash.status(), "password hashing", ""));
   const std::vector<UserConfig> before = users.to_config();
-  if (auto s = users.set_password_hash(name, std::move(*hash), self ? c.who.session : "");
-      !s.ok())
+  if (auto s = users.set_password_hash(name, std::move(*hash), self ? c.who.session : ""); !s.ok())
     co_return error_response(c.req, from_status(s, "request path", "an existing user name"));
   if (auto err = save_users_or_undo(c.req, before)) co_return std::move(*err);
   log(Severity::kInfo, "auth", c.who.user,
@@ -1225,15 +1254,15 @@ asio::awaitable<Response> HttpApi::State::do_password(Ctx& c) {
 Response HttpApi::State::do_role(Ctx& c) {
   json::object body;
   std::string role_text;
-  if (auto e = body_object(c.req, R"({"role": "installer"})", body)) return error_response(c.req, *e);
+  if (auto e = body_object(c.req, R"({"role": "installer"})", body))
+    return error_response(c.req, *e);
   if (auto e = body_string(body, "role", "user, installer or administrator", role_text))
     return error_response(c.req, *e);
   const auto role = parse_role(role_text);
   if (!role)
-    return error_response(c.req, ApiError{http::status::bad_request,
-                                          str_cat("invalid role \"", role_text, "\""),
-                                          "request body $.role",
-                                          "user, installer or administrator"});
+    return error_response(
+        c.req, ApiError{http::status::bad_request, str_cat("invalid role \"", role_text, "\""),
+                        "request body $.role", "user, installer or administrator"});
   const std::vector<UserConfig> before = users.to_config();
   if (auto s = users.set_role(c.route.arg, *role); !s.ok())
     return error_response(c.req, from_status(s, str_cat("user ", c.route.arg),

@@ -104,11 +104,11 @@ class ApiBackend {
 
 struct HttpOptions {
   std::size_t max_connections = 64;
-  std::uint32_t header_limit = 8 * 1024;      // bytes of request line and headers
-  std::uint64_t body_limit = 1024 * 1024;     // bytes (a config restore is the largest body)
+  std::uint32_t header_limit = 8 * 1024;   // bytes of request line and headers
+  std::uint64_t body_limit = 1024 * 1024;  // bytes (a config restore is the largest body)
   std::chrono::milliseconds request_timeout{15'000};
   std::chrono::milliseconds write_timeout{30'000};
-  std::string realm = "emscore-refgateway";   // WWW-Authenticate realm
+  std::string realm = "emscore-refgateway";  // WWW-Authenticate realm
 };
 
 class HttpApi {
@@ -129,9 +129,9 @@ class HttpApi {
 
   struct Stats {
     std::uint64_t accepted = 0;
-    std::uint64_t rejected = 0;   // over the connection limit
+    std::uint64_t rejected = 0;  // over the connection limit
     std::uint64_t requests = 0;
-    std::uint64_t timeouts = 0;   // connections closed by request_timeout / write_timeout
+    std::uint64_t timeouts = 0;      // connections closed by request_timeout / write_timeout
     std::uint64_t bad_requests = 0;  // malformed or oversized HTTP
     std::size_t open = 0;
   };

@@ -120,7 +120,7 @@ asio::awaitable<bool> kdf_task(std::string password, std::string encoded) {
 }
 
 asio::awaitable<absl::StatusOr<std::string>> hash_task(std::string password,
-                                                        std::uint32_t iterations) {
+                                                       std::uint32_t iterations) {
   auto r = hash_password(password, iterations);
   OPENSSL_cleanse(password.data(), password.size());
   co_return r;
@@ -130,9 +130,12 @@ asio::awaitable<absl::StatusOr<std::string>> hash_task(std::string password,
 
 std::string_view role_name(Role r) noexcept {
   switch (r) {
-    case Role::kUser: return "user";
-    case Role::kInstaller: return "installer";
-    case Role::kAdministrator: return "administrator";
+    case Role::kUser:
+      return "user";
+    case Role::kInstaller:
+      return "installer";
+    case Role::kAdministrator:
+      return "administrator";
   }
   return "user";
 }
@@ -188,9 +191,8 @@ absl::StatusOr<std::string> hash_password(std::string_view password, std::uint32
     return absl::InvalidArgumentError(
         str_cat("users: iterations ", iterations, ", expected 1 to ", kMaxPbkdf2Iterations));
   if (password.size() > kMaxPasswordLength)
-    return absl::InvalidArgumentError(
-        str_cat("users: password of ", password.size(), " bytes, expected at most ",
-                kMaxPasswordLength));
+    return absl::InvalidArgumentError(str_cat("users: password of ", password.size(),
+                                              " bytes, expected at most ", kMaxPasswordLength));
   PasswordHash h;
   h.iterations = iterations;
   EMSCORE_ASSIGN_OR_RETURN(h.salt, random_bytes(kSaltBytes));
@@ -243,7 +245,7 @@ absl::Status check_user_name(std::string_view name) {
 absl::StatusOr<std::string> random_password(std::size_t length) {
   static constexpr std::string_view kAlphabet =
       "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";  // no 0 O 1 l I
-  constexpr unsigned kLimit = 256 - 256 % kAlphabet.size();        // rejection bound
+  constexpr unsigned kLimit = 256 - 256 % kAlphabet.size();         // rejection bound
   std::string out;
   out.reserve(length);
   while (out.size() < length) {
@@ -368,9 +370,8 @@ absl::StatusOr<std::unique_ptr<UserStore>> UserStore::create(asio::any_io_execut
     const UserConfig& u = users[i];
     const auto role = parse_role(u.role);
     if (!role)
-      return absl::InvalidArgumentError(
-          str_cat("users: user \"", u.name, "\": role \"", u.role,
-                  "\", expected administrator, installer or user"));
+      return absl::InvalidArgumentError(str_cat("users: user \"", u.name, "\": role \"", u.role,
+                                                "\", expected administrator, installer or user"));
     EMSCORE_RETURN_IF_ERROR(
         with_context(s->add_user(u.name, *role, u.password_hash), str_cat("users[", i, "]")));
   }
@@ -392,9 +393,8 @@ UserRecord* UserStore::find_mutable(std::string_view name) noexcept {
 }
 
 std::size_t UserStore::administrators() const noexcept {
-  return static_cast<std::size_t>(std::count_if(users_.begin(), users_.end(), [](const auto& u) {
-    return u.role == Role::kAdministrator;
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      users_.begin(), users_.end(), [](const auto& u) { return u.role == Role::kAdministrator; }));
 }
 
 bool UserStore::has_administrator() const noexcept { return administrators() > 0; }
@@ -415,9 +415,8 @@ absl::Status UserStore::replace(std::span<const UserConfig> users) {
     EMSCORE_RETURN_IF_ERROR(with_context(check_user_name(u.name), str_cat("users[", i, "]")));
     const auto role = parse_role(u.role);
     if (!role)
-      return absl::InvalidArgumentError(
-          str_cat("users: users[", i, "].role \"", u.role,
-                  "\", expected administrator, installer or user"));
+      return absl::InvalidArgumentError(str_cat("users: users[", i, "].role \"", u.role,
+                                                "\", expected administrator, installer or user"));
     EMSCORE_RETURN_IF_ERROR(
         with_context(parse_password_hash(u.password_hash).status(), str_cat("users[", i, "]")));
     for (const UserRecord& prev : next)
@@ -448,7 +447,8 @@ absl::Status UserStore::add_user(std::string_view name, Role role, std::string p
 }
 
 absl::Status UserStore::remove_user(std::string_view name) {
-  auto it = std::find_if(users_.begin(), users_.end(), [&](const auto& u) { return u.name == name; });
+  auto it =
+      std::find_if(users_.begin(), users_.end(), [&](const auto& u) { return u.name == name; });
   if (it == users_.end()) return absl::NotFoundError(str_cat("users: no user \"", name, "\""));
   if (it->role == Role::kAdministrator && administrators() == 1)
     return absl::FailedPreconditionError(str_cat(

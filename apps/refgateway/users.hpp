@@ -70,7 +70,7 @@ inline constexpr std::uint32_t kDefaultPbkdf2Iterations = 600'000;
 inline constexpr std::uint32_t kMaxPbkdf2Iterations = 100'000'000;
 inline constexpr std::size_t kSaltBytes = 16;
 inline constexpr std::size_t kHashBytes = 32;
-inline constexpr std::size_t kMinPasswordLength = 10;   // characters (UTF-8 code points)
+inline constexpr std::size_t kMinPasswordLength = 10;    // characters (UTF-8 code points)
 inline constexpr std::size_t kMaxPasswordLength = 1024;  // bytes
 
 struct PasswordHash {
@@ -160,9 +160,9 @@ struct AuthResult {
 class UserStore {
  public:
   struct Stats {
-    std::uint64_t kdf_runs = 0;       // verifications and hashes run on the pool
-    std::uint64_t failures = 0;       // verifications that ran and failed
-    std::uint64_t throttled = 0;      // attempts refused without the KDF
+    std::uint64_t kdf_runs = 0;   // verifications and hashes run on the pool
+    std::uint64_t failures = 0;   // verifications that ran and failed
+    std::uint64_t throttled = 0;  // attempts refused without the KDF
     std::uint64_t busy = 0;
     std::uint64_t basic_cache_hits = 0;
     std::size_t sessions = 0;
@@ -252,7 +252,7 @@ class UserStore {
   std::size_t pending_kdf_ = 0;
   absl::flat_hash_map<std::string, Session> sessions_;  // key: SHA-256 hex of the token
   absl::flat_hash_map<std::string, CachedBasic> basic_cache_;
-  std::string cache_key_;  // per-process random HMAC key
+  std::string cache_key_;   // per-process random HMAC key
   std::string dummy_hash_;  // verified against for unknown users (same cost, no user oracle)
   Stats stats_;
   struct Pool;

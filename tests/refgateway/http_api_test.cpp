@@ -158,8 +158,9 @@ class HttpApiTest : public ::testing::Test {
 
     std::vector<UserConfig> users;
     const std::vector<std::pair<std::string, std::string>> base =
-        with_admin ? std::vector<std::pair<std::string, std::string>>{
-                         {"admin", "administrator"}, {"inst", "installer"}, {"reader", "user"}}
+        with_admin ? std::vector<std::pair<std::string, std::string>>{{"admin", "administrator"},
+                                                                      {"inst", "installer"},
+                                                                      {"reader", "user"}}
                    : std::vector<std::pair<std::string, std::string>>{{"reader", "user"}};
     for (const auto& [name, role] : base) {
       auto h = hash_password(name + "-password", kIterations);
@@ -210,11 +211,11 @@ class HttpApiTest : public ::testing::Test {
   void fill_devices() {
     std::vector<LatestValue> v;
     const DeviceRef ref = backend_->config_.devices[0].ref;
-    v.push_back({Reading{ref, obis::ObisCode(1, 0, 1, 8, 0), Value(295925, -3, Unit::kKiloWattHour),
-                         kT0},
-                 0, "Active energy import", true});
-    v.push_back({Reading{ref, obis::ObisCode(1, 0, 32, 7, 0), Value(2301, -1, Unit::kVolt), kT0},
-                 1, "Voltage L1", true});
+    v.push_back(
+        {Reading{ref, obis::ObisCode(1, 0, 1, 8, 0), Value(295925, -3, Unit::kKiloWattHour), kT0},
+         0, "Active energy import", true});
+    v.push_back({Reading{ref, obis::ObisCode(1, 0, 32, 7, 0), Value(2301, -1, Unit::kVolt), kT0}, 1,
+                 "Voltage L1", true});
     v.push_back({Reading{ref, obis::ObisCode(1, 0, 16, 7, 0), Value(-1500, 0, Unit::kWatt), kT0,
                          Quality::kQuestionable},
                  2, "Power \"total\"", false});
@@ -232,9 +233,7 @@ class HttpApiTest : public ::testing::Test {
     return fut.get();
   }
 
-  std::string url(std::string_view path) const {
-    return str_cat("http://127.0.0.1:", port_, path);
-  }
+  std::string url(std::string_view path) const { return str_cat("http://127.0.0.1:", port_, path); }
 
   // curl with `args` (already shell-quoted); status, headers and body.
   Reply curl(const std::string& args) {
@@ -326,8 +325,8 @@ TEST_F(HttpApiTest, HealthNeedsNoCredentials) {
 }
 
 TEST_F(HttpApiTest, MissingOrWrongCredentialsGet401WithChallenge) {
-  for (const char* path : {"/app/api/devices", "/app/api/serial/SDM630-1.json",
-                           "/app/api/events", "/app/api/config", "/app/api/users"}) {
+  for (const char* path : {"/app/api/devices", "/app/api/serial/SDM630-1.json", "/app/api/events",
+                           "/app/api/config", "/app/api/users"}) {
     Reply r = get(path);
     EXPECT_EQ(r.status, 401) << path;
     EXPECT_TRUE(r.has_header("www-authenticate: basic realm=\"emscore-refgateway\"")) << r.headers;
@@ -472,11 +471,13 @@ TEST_F(HttpApiTest, DevicesListWithStatus) {
 // ---- history and events ----------------------------------------------------------------------
 
 TEST_F(HttpApiTest, HistoryAsJsonAndCsv) {
-  Reply j = get("/app/api/history?serial=SDM630-1&obis=1-0:1.8.0&from=1718104579"
-                "&to=2024-06-11T11:46:19Z",
-                reader());
+  Reply j =
+      get("/app/api/history?serial=SDM630-1&obis=1-0:1.8.0&from=1718104579"
+          "&to=2024-06-11T11:46:19Z",
+          reader());
   ASSERT_EQ(j.status, 200) << j.body;
-  EXPECT_TRUE(j.has_header("content-disposition: attachment; filename=\"dataexport-sdm630_1-main__meter-"))
+  EXPECT_TRUE(
+      j.has_header("content-disposition: attachment; filename=\"dataexport-sdm630_1-main__meter-"))
       << j.headers;
   json::array series = j.json().at("series").as_array();
   ASSERT_EQ(series.size(), 1u);
@@ -484,16 +485,17 @@ TEST_F(HttpApiTest, HistoryAsJsonAndCsv) {
   ASSERT_EQ(values.size(), 2u);  // 11:16:19 and 11:31:19; `to` is exclusive
   EXPECT_NE(j.body.find("\"value\":296.925"), std::string::npos) << j.body;
 
-  Reply c = get("/app/api/history?serial=SDM630-1&obis=1-0:1.8.0&from=2024-06-11T11:00:00Z"
-                "&to=2024-06-11T14:00:00%2B02:00&format=csv",
-                reader());
+  Reply c =
+      get("/app/api/history?serial=SDM630-1&obis=1-0:1.8.0&from=2024-06-11T11:00:00Z"
+          "&to=2024-06-11T14:00:00%2B02:00&format=csv",
+          reader());
   ASSERT_EQ(c.status, 200) << c.body;
   EXPECT_TRUE(c.has_header("content-type: text/csv"));
   EXPECT_TRUE(c.body.starts_with("time;1-0:1.8.0 [kWh];quality 1-0:1.8.0\r\n")) << c.body;
   EXPECT_NE(c.body.find("2024-06-11T11:16:19+00:00;295.925;measured\r\n"), std::string::npos)
       << c.body;
-  Reply dec = get("/app/api/history?serial=SDM630-1&obis=1.8.0&from=0&format=csv&decimal=comma",
-                  reader());
+  Reply dec =
+      get("/app/api/history?serial=SDM630-1&obis=1.8.0&from=0&format=csv&decimal=comma", reader());
   ASSERT_EQ(dec.status, 200) << dec.body;
   EXPECT_NE(dec.body.find(";298,925;"), std::string::npos) << dec.body;
 }
@@ -572,20 +574,22 @@ TEST_F(HttpApiTest, ConfigBackupAndRestoreAreForAdministrators) {
   cfg->users = on_io([this] { return users_->to_config(); });
   const std::string file = (dir_ / "restore.json").string();
   std::ofstream(file) << config_to_json(*cfg);
-  Reply ok = curl(str_cat("-X PUT ", admin(), " -H 'Content-Type: application/json' --data-binary @",
-                          file, " '", url("/app/api/config"), "'"));
+  Reply ok =
+      curl(str_cat("-X PUT ", admin(), " -H 'Content-Type: application/json' --data-binary @", file,
+                   " '", url("/app/api/config"), "'"));
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(on_io([this] { return backend_->restored_by; }), "admin");
   EXPECT_EQ(get("/app/api/health").field("gateway_id"), "gw-restored");
   EXPECT_TRUE(logged("configuration restored by \"admin\""));
   // Nobody but an administrator may restore.
-  Reply by_inst = curl(str_cat("-X PUT ", inst(), " --data-binary @", file, " '",
-                               url("/app/api/config"), "'"));
+  Reply by_inst =
+      curl(str_cat("-X PUT ", inst(), " --data-binary @", file, " '", url("/app/api/config"), "'"));
   EXPECT_EQ(by_inst.status, 403);
 
   // A bad configuration is refused with the path of the error.
-  Reply bad = send("PUT", "/app/api/config", admin(),
-                   R"({"gateway": {"id": "x"}, "devices": [{"name": "a", "serial": "1", "bus": "nope"}]})");
+  Reply bad =
+      send("PUT", "/app/api/config", admin(),
+           R"({"gateway": {"id": "x"}, "devices": [{"name": "a", "serial": "1", "bus": "nope"}]})");
   EXPECT_EQ(bad.status, 400);
   EXPECT_TRUE(bad.field("where").starts_with("request body $.devices[0]")) << bad.body;
   // So is one whose users have no administrator.
@@ -593,15 +597,15 @@ TEST_F(HttpApiTest, ConfigBackupAndRestoreAreForAdministrators) {
   ASSERT_TRUE(h.ok());
   cfg->users = {UserConfig{"someone", "user", *h}};
   std::ofstream(file) << config_to_json(*cfg);
-  Reply no_admin = curl(str_cat("-X PUT ", admin(), " --data-binary @", file, " '",
-                                url("/app/api/config"), "'"));
+  Reply no_admin = curl(
+      str_cat("-X PUT ", admin(), " --data-binary @", file, " '", url("/app/api/config"), "'"));
   EXPECT_EQ(no_admin.status, 400);
   EXPECT_EQ(no_admin.field("where"), "request body $.users");
   // One without users keeps the current users.
   cfg->users.clear();
   std::ofstream(file) << config_to_json(*cfg);
-  Reply keep = curl(str_cat("-X PUT ", admin(), " --data-binary @", file, " '",
-                            url("/app/api/config"), "'"));
+  Reply keep = curl(
+      str_cat("-X PUT ", admin(), " --data-binary @", file, " '", url("/app/api/config"), "'"));
   EXPECT_EQ(keep.status, 200) << keep.body;
   EXPECT_EQ(get("/app/api/users", admin()).status, 200);
 }
@@ -640,8 +644,9 @@ TEST_F(HttpApiTest, UserManagementByAdministrator) {
   EXPECT_EQ(by_reader.status, 403);
   EXPECT_EQ(curl(str_cat("-X DELETE ", reader(), " '", url("/app/api/users/admin"), "'")).status,
             403);
-  EXPECT_EQ(send("PUT", "/app/api/users/reader/role", reader(), R"({"role":"administrator"})").status,
-            403);
+  EXPECT_EQ(
+      send("PUT", "/app/api/users/reader/role", reader(), R"({"role":"administrator"})").status,
+      403);
 
   Reply weak = send("POST", "/app/api/users", admin(),
                     R"({"name":"carol","role":"user","password":"short"})");
@@ -721,9 +726,10 @@ TEST_F(HttpApiTest, PasswordChanges) {
                 .status,
             200);
   EXPECT_EQ(get("/app/api/devices", basic("inst", "inst-reset-pw")).status, 200);
-  EXPECT_EQ(send("PUT", "/app/api/users/ghost/password", admin(), R"({"password":"ghost-password"})")
-                .status,
-            404);
+  EXPECT_EQ(
+      send("PUT", "/app/api/users/ghost/password", admin(), R"({"password":"ghost-password"})")
+          .status,
+      404);
   EXPECT_TRUE(logged("password of \"inst\" changed by \"admin\""));
 }
 
@@ -734,8 +740,8 @@ class HttpApiBootstrapTest : public HttpApiTest {
 
 TEST_F(HttpApiBootstrapTest, OneTimePasswordMustBeChangedFirst) {
   ASSERT_GE(otp_.size(), 16u);
-  Reply login = send("POST", "/app/api/login", "",
-                     str_cat(R"({"user":"admin","password":")", otp_, R"("})"));
+  Reply login =
+      send("POST", "/app/api/login", "", str_cat(R"({"user":"admin","password":")", otp_, R"("})"));
   ASSERT_EQ(login.status, 200) << login.body;
   EXPECT_EQ(login.field("must_change_password"), "true");
   const std::string token = login.field("token");
@@ -744,9 +750,9 @@ TEST_F(HttpApiBootstrapTest, OneTimePasswordMustBeChangedFirst) {
   EXPECT_EQ(blocked.field("error"), "password change required");
   EXPECT_EQ(blocked.field("expected"), "PUT /app/api/users/admin/password first");
   EXPECT_EQ(get("/app/api/config", basic("admin", otp_)).status, 403);
-  Reply changed = send("PUT", "/app/api/users/admin/password", bearer(token),
-                       str_cat(R"({"password":"my own admin password","current_password":")",
-                               otp_, R"("})"));
+  Reply changed =
+      send("PUT", "/app/api/users/admin/password", bearer(token),
+           str_cat(R"({"password":"my own admin password","current_password":")", otp_, R"("})"));
   ASSERT_EQ(changed.status, 200) << changed.body;
   EXPECT_EQ(get("/app/api/devices", bearer(token)).status, 200);
   EXPECT_EQ(get("/app/api/config", basic("admin", "my own admin password")).status, 200);
@@ -780,7 +786,8 @@ TEST_F(HttpApiTest, ThousandBadLoginsDoNotHurtOthers) {
   std::thread attacker([&] {
     const std::string cmd = str_cat(
         "curl -s --interface 127.0.0.2 --max-time 120 -o /dev/null -w '%{http_code}\\n' "
-        "-H 'Content-Type: application/json' --data '{\"user\":\"admin\",\"password\":\"guess\"}' '",
+        "-H 'Content-Type: application/json' --data '{\"user\":\"admin\",\"password\":\"guess\"}' "
+        "'",
         url("/app/api/login?n=[1-1000]"), "' > ", codes_file);
     EXPECT_EQ(std::system(cmd.c_str()), 0);
     attack_done = true;
@@ -789,8 +796,10 @@ TEST_F(HttpApiTest, ThousandBadLoginsDoNotHurtOthers) {
   while (!attack_done || ok < 30) {
     for (const Reply& r : {get("/app/api/devices", bearer(before_token)),
                            get("/app/api/serial/SDM630-1.csv", inst())}) {
-      if (r.status == 200) ++ok;
-      else ++other;
+      if (r.status == 200)
+        ++ok;
+      else
+        ++other;
       if (r.status == 200 && !attack_done) ++ok_during;
     }
     if (ok >= 2000) break;
@@ -803,9 +812,12 @@ TEST_F(HttpApiTest, ThousandBadLoginsDoNotHurtOthers) {
   std::istringstream codes(slurp(codes_file));
   int n401 = 0, n429 = 0, nother = 0;
   for (std::string line; std::getline(codes, line);) {
-    if (line == "401") ++n401;
-    else if (line == "429") ++n429;
-    else ++nother;
+    if (line == "401")
+      ++n401;
+    else if (line == "429")
+      ++n429;
+    else
+      ++nother;
   }
   EXPECT_EQ(n401 + n429, 1000);
   EXPECT_EQ(nother, 0);
@@ -869,8 +881,8 @@ TEST_F(HttpApiTest, OtherClientIsServedBetweenAttackAttempts) {
     if (status == 401) ++n401;
     if (status == 429) ++n429;
     if (i % 10 == 0) {
-      auto [s1, b1] = victim.request(http::verb::get, "/app/api/serial/SDM630-1.json",
-                                     "Bearer " + token);
+      auto [s1, b1] =
+          victim.request(http::verb::get, "/app/api/serial/SDM630-1.json", "Bearer " + token);
       ASSERT_EQ(s1, 200) << i;
       ASSERT_NE(b1.find("\"value\":295.925"), std::string::npos);
       auto [s2, b2] = victim.request(http::verb::get, "/app/api/devices", basic_inst);
@@ -921,8 +933,8 @@ TEST_F(HttpApiTest, MalformedAndOversizedRequests) {
   EXPECT_EQ(big_header.status, 431);
   const std::string file = (dir_ / "big.json").string();
   std::ofstream(file) << std::string(100'000, ' ');
-  Reply big_body = curl(str_cat("-X PUT ", admin(), " --data-binary @", file, " '",
-                                url("/app/api/config"), "'"));
+  Reply big_body = curl(
+      str_cat("-X PUT ", admin(), " --data-binary @", file, " '", url("/app/api/config"), "'"));
   EXPECT_EQ(big_body.status, 413);
   EXPECT_EQ(big_body.field("where"), "request body");
   EXPECT_GE(on_io([this] { return api_->stats().bad_requests; }), 3u);

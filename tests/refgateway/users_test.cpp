@@ -111,17 +111,15 @@ TEST(PasswordHash, SamePasswordGetsDifferentSalts) {
 // RFC 7914 §11 PBKDF2-HMAC-SHA256 vectors (first 32 bytes of the 64-byte outputs): any
 // iteration count in the string is honoured, so old or foreign hashes keep verifying.
 TEST(PasswordHash, VerifiesRfc7914VectorsAtTheirIterationCounts) {
-  EXPECT_EQ(verified("passwd",
-                            "pbkdf2-sha256$1$c2FsdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw="),
-            true);
   EXPECT_EQ(
-      verified("Password",
-                      "pbkdf2-sha256$80000$TmFDbA==$TdzY9guYviGDDO5e8icB+WQaRBjQTAQUrv8Ih2s0q1Y="),
+      verified("passwd", "pbkdf2-sha256$1$c2FsdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw="),
       true);
-  EXPECT_EQ(
-      verified("password",
-                      "pbkdf2-sha256$80000$TmFDbA==$TdzY9guYviGDDO5e8icB+WQaRBjQTAQUrv8Ih2s0q1Y="),
-      false);
+  EXPECT_EQ(verified("Password",
+                     "pbkdf2-sha256$80000$TmFDbA==$TdzY9guYviGDDO5e8icB+WQaRBjQTAQUrv8Ih2s0q1Y="),
+            true);
+  EXPECT_EQ(verified("password",
+                     "pbkdf2-sha256$80000$TmFDbA==$TdzY9guYviGDDO5e8icB+WQaRBjQTAQUrv8Ih2s0q1Y="),
+            false);
 }
 
 TEST(PasswordHash, MalformedStringsNameThePart) {
@@ -383,10 +381,10 @@ TEST_F(Fixture, ConcurrentAttemptsPerKeyAndOverallAreBounded) {
                    asio::detached);
   // Three more from other addresses and names: only one more fits under max_pending_kdf = 3.
   for (int i = 3; i < 6; ++i)
-    asio::co_spawn(io,
-                   store_into(store->verify(str_cat("u", i), "wrong", str_cat("10.0.1.", i)),
-                              &r[i], nullptr),
-                   asio::detached);
+    asio::co_spawn(
+        io,
+        store_into(store->verify(str_cat("u", i), "wrong", str_cat("10.0.1.", i)), &r[i], nullptr),
+        asio::detached);
   io.run();
   EXPECT_EQ(r[0]->outcome, AuthOutcome::kBadCredentials);
   EXPECT_EQ(r[1]->outcome, AuthOutcome::kBadCredentials);
