@@ -32,6 +32,7 @@
 #include "emscore/mapping/mbus_default.hpp"
 #include "emscore/mapping/read_plan.hpp"
 #include "emscore/mbus/frame.hpp"
+#include "emscore/mbus/request.hpp"
 #include "emscore/mbus/telegram.hpp"
 #include "emscore/mbus_io/master.hpp"
 #include "emscore/modbus_io/tcp_client.hpp"
@@ -405,6 +406,26 @@ TEST_F(DemoTest, MbusMetersAnswerOverTcp) {
   const auto [water_again, heat_again, gas_again] = read_all();  // same instant: same values
   advance(absl::Hours(1));
   const auto [water2, heat2, gas2] = read_all();
+  // By secondary address (selection, then REQ_UD2 to 0xFD) with records due for renewal: the
+  // relay renews them at the selection, never between it and the request.
+  advance(absl::Seconds(10));
+  const Got heat3 = run([&]() -> asio::awaitable<Got> {
+    Got g;
+    auto address = mbus::SecondaryAddress::parse(e.mbus[1].secondary);
+    EXPECT_TRUE(address.ok()) << address.status();
+    auto telegrams = co_await master->read_secondary(*address);
+    EXPECT_TRUE(telegrams.ok()) << telegrams.status();
+    if (!telegrams.ok() || telegrams->empty()) co_return g;
+    auto frame = mbus::parse_frame(telegrams->front());
+    auto t = frame.ok() ? mbus::parse_telegram(*frame) : absl::StatusOr<mbus::Telegram>(frame.status());
+    EXPECT_TRUE(t.ok()) << t.status();
+    if (!t.ok()) co_return g;
+    g.medium = t->header.medium;
+    mapping::mbus_default_readings(*t, DeviceRef{2}, absl::Now(), g.readings);
+    co_return g;
+  }());
+  EXPECT_EQ(heat3.medium, 0x04);
+  EXPECT_GE(value_of(heat3.readings, "6-0:1.0.0"_obis), value_of(heat2.readings, "6-0:1.0.0"_obis));
   on_io([&] { master->link().close(); });
   EXPECT_EQ(water.manufacturer, "ZRI");
   EXPECT_EQ(water.medium, 0x07);
