@@ -210,7 +210,8 @@ struct DemoSimulators::Impl : std::enable_shared_from_this<DemoSimulators::Impl>
   bool running = false;
   asio::steady_timer timer;
 
-  // M-Bus: one acceptor; each connection gets its own Simulator (one bus per connection).
+  // M-Bus: one acceptor; each connection is one bus, served through an MbusRelay (below) by
+  // its current Simulator. mbus_sims: every simulator still running.
   tcp::acceptor mbus_acceptor;
   std::list<std::shared_ptr<mbus_io::Simulator>> mbus_sims;
   std::array<std::uint32_t, std::size(kMbusMeters)> mbus_high{};  // volumes already shown
