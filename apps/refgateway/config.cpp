@@ -323,7 +323,7 @@ absl::StatusOr<DeviceConfig> parse_device(const JsonReader& r, const GatewayConf
 }
 
 absl::StatusOr<UserConfig> parse_user(const JsonReader& r) {
-  EMSCORE_RETURN_IF_ERROR(r.expect_object({"name", "role", "password_hash"}));
+  EMSCORE_RETURN_IF_ERROR(r.expect_object({"name", "role", "password_hash", "must_change_password"}));
   UserConfig u;
   EMSCORE_ASSIGN_OR_RETURN(u.name, r.string("name", true));
   if (u.name.empty() || u.name.find_first_of(":/ ") != std::string::npos)
@@ -332,6 +332,7 @@ absl::StatusOr<UserConfig> parse_user(const JsonReader& r) {
   if (u.role != "administrator" && u.role != "installer" && u.role != "user")
     return r.child("role").error(str_cat("\"", u.role, "\", expected administrator, installer or user"));
   EMSCORE_ASSIGN_OR_RETURN(u.password_hash, r.string("password_hash", true));
+  EMSCORE_ASSIGN_OR_RETURN(u.must_change_password, r.boolean("must_change_password", false));
   if (!u.password_hash.starts_with("pbkdf2-sha256$"))
     return r.child("password_hash").error("expected \"pbkdf2-sha256$<iterations>$<salt>$<hash>\" (plain passwords are never stored; use `refgateway setup-admin` or the API)");
   return u;
@@ -629,8 +630,11 @@ std::string config_to_json(const GatewayConfig& c) {
   }
   root["devices"] = std::move(devices);
   json::array users;
-  for (const UserConfig& u : c.users)
-    users.push_back(json::object{{"name", u.name}, {"role", u.role}, {"password_hash", u.password_hash}});
+  for (const UserConfig& u : c.users) {
+    json::object o{{"name", u.name}, {"role", u.role}, {"password_hash", u.password_hash}};
+    if (u.must_change_password) o["must_change_password"] = true;
+    users.push_back(std::move(o));
+  }
   root["users"] = std::move(users);
   const ControlSection& ctl = c.control;
   if (ctl.load_manager || !ctl.outputs.empty() || !ctl.alarms.empty()) {

@@ -133,6 +133,7 @@ struct UserConfig {
   std::string name;
   std::string role;           // "administrator", "installer", "user"
   std::string password_hash;  // "pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>"
+  bool must_change_password = false;  // a one-time password: the API refuses all but a change
 };
 
 struct StationBinding {

@@ -317,7 +317,7 @@ absl::Status Gateway::Impl::restore_config(std::string_view json_text, std::stri
     parsed->users = users ? users->to_config() : config.users;  // keep who can log in
   }
   if (auto st = write_config_file(*parsed); !st.ok()) return st;
-  log(Severity::kWarning, "config", std::string(user), "configuration restored; restarting");
+  log(Severity::kInfo, "config", std::string(user), "restarting with the restored configuration");
   if (options.request_restart) {
     asio::post(io, [restart = options.request_restart] { restart(); });
   }

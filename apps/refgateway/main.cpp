@@ -158,10 +158,11 @@ int setup_admin(const Args& a, const std::string& config_path) {
     if (u.name == a.command_arg) {
       u.role = "administrator";
       u.password_hash = *hash;
+      u.must_change_password = false;
       replaced = true;
     }
   }
-  if (!replaced) config.users.push_back(UserConfig{a.command_arg, "administrator", *hash});
+  if (!replaced) config.users.push_back(UserConfig{a.command_arg, "administrator", *hash, false});
   std::error_code ec;
   const std::filesystem::path path(config_path);
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
@@ -190,7 +191,7 @@ void print_summary(Gateway& gw, bool demo, const std::function<void(const std::s
                   ".json  Modbus unit ", static_cast<int>(d.modbus_unit)));
   if (c.servers.modbus_enabled)
     print(str_cat("  Modbus TCP  ", c.servers.modbus.address, ":", gw.modbus_port(),
-                  "  e.g. mbpoll -m tcp -a 1 -t 4:float -B -r 12000 -c 10 -p ", gw.modbus_port(), " ",
+                  "  e.g. mbpoll -m tcp -a 1 -t 4:float -B -r 12000 -c 1 -p ", gw.modbus_port(), " ",
                   c.servers.modbus.address));
   if (c.mqtt.enabled) {
     std::string prefix = c.mqtt.prefix.empty() ? "" : c.mqtt.prefix + "/";

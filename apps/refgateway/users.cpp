@@ -373,7 +373,8 @@ absl::StatusOr<std::unique_ptr<UserStore>> UserStore::create(asio::any_io_execut
       return absl::InvalidArgumentError(str_cat("users: user \"", u.name, "\": role \"", u.role,
                                                 "\", expected administrator, installer or user"));
     EMSCORE_RETURN_IF_ERROR(
-        with_context(s->add_user(u.name, *role, u.password_hash), str_cat("users[", i, "]")));
+        with_context(s->add_user(u.name, *role, u.password_hash, u.must_change_password),
+                     str_cat("users[", i, "]")));
   }
   return s;
 }
@@ -403,7 +404,8 @@ std::vector<UserConfig> UserStore::to_config() const {
   std::vector<UserConfig> out;
   out.reserve(users_.size());
   for (const UserRecord& u : users_)
-    out.push_back(UserConfig{u.name, std::string(role_name(u.role)), u.password_hash});
+    out.push_back(UserConfig{u.name, std::string(role_name(u.role)), u.password_hash,
+                             u.must_change_password});
   return out;
 }
 
@@ -424,7 +426,8 @@ absl::Status UserStore::replace(std::span<const UserConfig> users) {
         return absl::InvalidArgumentError(
             str_cat("users: users[", i, "]: user \"", u.name, "\" appears twice"));
     admin = admin || *role == Role::kAdministrator;
-    next.push_back(UserRecord{u.name, *role, u.password_hash, false, next_generation_++});
+    next.push_back(
+        UserRecord{u.name, *role, u.password_hash, u.must_change_password, next_generation_++});
   }
   if (!admin)
     return absl::FailedPreconditionError(

@@ -32,7 +32,7 @@ constexpr const char* kFull = R"({
      "pulses_per_unit": 1000, "unit": "kWh", "obis": "1-0:1.8.0"}
   ],
   "users": [{"name": "admin", "role": "administrator",
-             "password_hash": "pbkdf2-sha256$600000$c2FsdA==$aGFzaA=="}],
+             "password_hash": "pbkdf2-sha256$600000$MDEyMzQ1Njc4OWFiY2RlZg==$MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}],
   "control": {
     "load_manager": {"meter": "Main", "max_current_a": 63, "max_charging_current_a": "50.5",
                      "stations": [{"name": "bay 1", "rated_current_a": 32},
@@ -166,6 +166,17 @@ TEST(Config, DecimalsAsJsonNumbersAreExact) {
   EXPECT_EQ(c->control.load_manager->max_charging_current, 100);
   EXPECT_EQ(c->control.load_manager->min_guaranteed_mah, 1'250);
   EXPECT_EQ(c->control.alarms[0].threshold.to_string(), "40.1");
+}
+
+TEST(Config, OneTimePasswordFlagSurvivesTheFile) {
+  auto c = parse_config(R"({"users": [{"name": "admin", "role": "administrator",
+      "password_hash": "pbkdf2-sha256$600000$MDEyMzQ1Njc4OWFiY2RlZg==$MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+      "must_change_password": true}]})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->users[0].must_change_password);
+  auto again = parse_config(config_to_json(*c));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->users[0].must_change_password);
 }
 
 TEST(Config, DeviceRefIsStableAndNonZero) {

@@ -595,7 +595,7 @@ TEST_F(HttpApiTest, ConfigBackupAndRestoreAreForAdministrators) {
   // So is one whose users have no administrator.
   auto h = hash_password("only-a-reader", kIterations);
   ASSERT_TRUE(h.ok());
-  cfg->users = {UserConfig{"someone", "user", *h}};
+  cfg->users = {UserConfig{"someone", "user", *h, false}};
   std::ofstream(file) << config_to_json(*cfg);
   Reply no_admin = curl(
       str_cat("-X PUT ", admin(), " --data-binary @", file, " '", url("/app/api/config"), "'"));

@@ -59,7 +59,7 @@ struct Fixture : ::testing::Test {
     for (auto& [name, role] : users) {
       auto h = hash_password(name + "-password", kFastIterations);
       ASSERT_TRUE(h.ok()) << h.status();
-      cfg.push_back(UserConfig{name, std::string(role_name(role)), *h});
+      cfg.push_back(UserConfig{name, std::string(role_name(role)), *h, false});
     }
     auto s = UserStore::create(io.get_executor(), cfg, std::move(o));
     ASSERT_TRUE(s.ok()) << s.status();
