@@ -228,4 +228,57 @@ TEST(RefgatewayDemo, KillDuringPollingLosesNoStoredReading) {
   EXPECT_NE(again.child->output().find("ready"), std::string::npos);
 }
 
+// Store-and-forward through the real binary: Mosquitto is stopped for several readout periods
+// (the demo raster is 10 s) and started again; every reading the gateway stored for the main
+// meter arrives on its byobis topic (QoS 1: at least once; duplicates are allowed, losses not).
+TEST(RefgatewayDemo, BrokerOutageLosesNoReading) {
+  emscore::testing::MosquittoOptions opt;
+  opt.persistence = true;  // the subscriber's queued messages survive the broker restart
+  emscore::testing::MosquittoBroker broker(opt);
+  ASSERT_TRUE(broker.start());
+  const std::string topic = "demo/emscore/emscore-demo/meterreading/demo-sdm630/byobis/1-0:1.8.0";
+  {
+    // A persistent session (clean session false) so that what arrives while this subscriber
+    // reconnects is queued for it by the broker.
+    emscore::testing::MosquittoSub sub(broker, topic, 1, "e2e-outage-sub");
+    ASSERT_TRUE(sub.wait_subscribed());
+  }
+  emscore::testing::MosquittoSub sub(broker, topic, 1, "e2e-outage-sub");
+  ASSERT_TRUE(sub.wait_subscribed());
+  const std::string dir = temp_dir("outage");
+  create_admin(dir);
+  Gateway g = start_gateway(dir, broker.uri());
+  ASSERT_GT(g.http, 0);
+  ASSERT_TRUE(wait_readouts(g.http, "demo-sdm630", 1, 30s)) << g.child->output();
+  broker.stop();
+  std::this_thread::sleep_for(25s);  // two or three readouts while the broker is away
+  ASSERT_TRUE(broker.start());
+  ASSERT_TRUE(wait_readouts(g.http, "demo-sdm630", 5, 40s)) << g.child->output();
+  // Everything stored for 1-0:1.8.0 so far.
+  const std::string out = curl(g.http, "/app/api/history?serial=demo-sdm630&obis=1-0:1.8.0&from=0&to=4102444800&format=json");
+  ASSERT_EQ(http_code(out), 200) << out;
+  std::vector<double> stored;
+  auto doc = boost::json::parse(body_of(out)).as_object();
+  for (const auto& series : doc.at("series").as_array())
+    for (const auto& v : series.as_object().at("values").as_array())
+      stored.push_back(v.as_object().at("value").to_number<double>());
+  ASSERT_GE(stored.size(), 5u);
+  auto received = [&] {
+    std::set<double> r;
+    for (const auto& m : sub.messages())
+      if (m.topic == topic) r.insert(std::stod(m.payload));
+    return r;
+  };
+  const bool all = sub.wait_until([&](const auto&) {
+    const auto r = received();
+    for (double v : stored)
+      if (!r.count(v)) return false;
+    return true;
+  }, 30s);
+  const auto r = received();
+  for (double v : stored) EXPECT_TRUE(r.count(v)) << "never published: " << v;
+  EXPECT_TRUE(all);
+  g.child->kill(SIGTERM);
+}
+
 }  // namespace
