@@ -6,7 +6,9 @@
 //   BM_BaselineLibmbusModel — the issue's named baseline is libmbus (parse plus normalised
 //     values); it cannot be linked here, so mbus_libmbus_model.hpp re-implements the same
 //     shape of work (heap record nodes with fixed arrays, linear VIF table search, double
-//     values, text). The target is >= 10x its frames/s (issue 4).
+//     values, unit/quantity texts). The issue's target is >= 10x libmbus's frames/s (its
+//     quoted 2.3 us/frame, 190 ns/record); the model formats no text and is lighter than
+//     libmbus, so the ratio against it is a floor (docs/mbus.md).
 //   BM_BaselineDecodeMaterialiseStrings — our decode followed by our display helpers
 //     (value, unit and quantity strings and a double per record).
 #include <benchmark/benchmark.h>
@@ -29,7 +31,9 @@
 // Counts heap allocations in this program, so the bench shows "0 allocations per record"
 // next to its times (the unit test record_test.cpp asserts it).
 // (GCC 12 warns on free() of what its inlined operator new returned: it is malloc here.)
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 static std::size_t g_allocations = 0;
 void* operator new(std::size_t n) {
   ++g_allocations;

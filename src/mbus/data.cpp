@@ -237,6 +237,23 @@ inline bool decode_binary(std::span<const std::uint8_t> d, bool little, bool is_
     return absl::OkStatus();
   }
   // The shortest decimal that reads back as the same float: the value the meter meant.
+  // Whole numbers below 2^24 (counters, zeros) are their own shortest digits; to_chars
+  // writes them plainly ("230") unless scientific is shorter ("1e+06"), and so does this.
+  if (f > -16777216.0f && f < 16777216.0f && f == static_cast<float>(static_cast<std::int32_t>(f))) {
+    const std::int32_t i = static_cast<std::int32_t>(f);
+    std::uint32_t n = static_cast<std::uint32_t>(i < 0 ? -i : i);
+    int digits = 1, zeros = 0;
+    for (std::uint32_t x = n; x >= 10; x /= 10) ++digits;
+    std::uint32_t sig = n;
+    while (sig != 0 && sig % 10 == 0) {
+      sig /= 10;
+      ++zeros;
+    }
+    const int sig_digits = digits - zeros;
+    const int scientific = sig_digits + (sig_digits > 1 ? 1 : 0) + 4;  // d[.ddd]e+XX
+    if (n == 0 || digits <= scientific) return scale(v, m, i, 0);
+    return scale(v, m, i < 0 ? -static_cast<std::int64_t>(sig) : sig, zeros);
+  }
   char buf[48];
   const auto res = std::to_chars(buf, buf + sizeof buf, f);
   const std::string_view text(buf, static_cast<std::size_t>(res.ptr - buf));
@@ -446,14 +463,14 @@ namespace {
 // Integer codings 1-7 (not real): signed for measured values, unsigned for identifiers and
 // bit fields. False (with the raw number) when it cannot be scaled.
 inline bool decode_binary_field(const Record& r, const RecordMeaning& m, RecordValue& v,
-                                           std::int64_t& raw) noexcept {
+                                std::int64_t& raw) noexcept {
   const bool is_signed = m.kind != VifKind::kIdentifier && m.kind != VifKind::kBitField;
   return decode_binary(r.data, r.order == Endian::kLittle, is_signed, m, v, raw);
 }
 
 // BCD codings 9-C, E: A-F digits are the meter's "no valid value".
 inline bool decode_bcd_field(const Record& r, const RecordMeaning& m, RecordValue& v,
-                                        std::int64_t& raw) noexcept {
+                             std::int64_t& raw) noexcept {
   if (!bcd_value(r.data, r.order == Endian::kLittle, /*allow_negative=*/true, raw)) {
     v.type = ValueType::kInvalid;
     v.bytes = r.data;
@@ -496,9 +513,9 @@ inline bool decode_bcd_field(const Record& r, const RecordMeaning& m, RecordValu
 }  // namespace
 
 absl::Status decode_value_into(const Record& r, const RecordMeaning& m, RecordValue& v) {
-  // A small dispatcher: each kind of field is decoded by its own out-of-line function that
-  // reports failure as a bool (the Status is built only then), so the common integer and
-  // BCD paths do not pay for the registers and Status handling the rare ones need.
+  // Integer and BCD fields (nearly all records) are decoded inline and report failure as a
+  // bool, so the Status is built only on failure; time points, reals and variable-length
+  // fields have their own out-of-line functions.
   v.type = ValueType::kNone;
   v.bytes = {};
   if (r.kind != RecordKind::kData) [[unlikely]] {

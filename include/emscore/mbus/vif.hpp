@@ -8,7 +8,9 @@
 // after the FB/FD code) are "combinable" (orthogonal) extensions: error codes, per-time,
 // multiplicative corrections, limit values, date annotations and so on (Table 15).
 //
-// Tables are constexpr switch functions: lookups never allocate.
+// The tables are written as constexpr switch functions over the standard's codes and
+// compiled into arrays indexed by code (src/mbus/vif_tables.hpp): a lookup is one load and
+// never allocates.
 #pragma once
 
 #include <cstdint>
