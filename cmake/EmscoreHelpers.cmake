@@ -76,9 +76,12 @@ function(emscore_add_test module file)
   target_compile_definitions(${tgt} PRIVATE
     EMSCORE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     EMSCORE_VECTORS_DIR="${PROJECT_SOURCE_DIR}/tests/vectors")
-  # A list value must reach gtest_discover_tests with its ';' escaped, or the second label is
-  # read as a property name.
-  string(REPLACE ";" "\\;" labels "${module};${ARG_LABELS}")
+  # gtest_discover_tests writes a property value unquoted, so a label list ("mod;interop")
+  # would be split and its second element read as a property name (losing the label and the
+  # TIMEOUT after it). One label that carries every name works with ctest's regex filters:
+  # "dsmr_io/interop" matches both -L dsmr_io and -LE interop.
+  string(REPLACE ";" "/" labels "${module};${ARG_LABELS}")
+  string(REGEX REPLACE "/$" "" labels "${labels}")
   gtest_discover_tests(${tgt} DISCOVERY_TIMEOUT 60
     PROPERTIES LABELS "${labels}" TIMEOUT 300)
 endfunction()
