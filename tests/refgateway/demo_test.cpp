@@ -2,6 +2,7 @@
 // the shipped drivers, our M-Bus master over TCP, our P1 reader on the pty; and the demo's
 // config through the gateway's own parser. The simulated clock is injected: every value below
 // is the same on every run.
+#include "../support/process.hpp"
 #include "demo.hpp"
 
 #include <gtest/gtest.h>
@@ -48,29 +49,16 @@ using namespace emscore::obis::literals;
 // Monday 2026-11-23 18:00 UTC: the evening peak, normal (T2) P1 tariff.
 const absl::Time kStart = absl::FromCivil(absl::CivilSecond(2026, 11, 23, 18, 0, 0), absl::UTCTimeZone());
 
-struct Shell {
-  int status = -1;
-  std::string text;
-};
+using Shell = emscore::testing::CommandResult;
 
-Shell shell(const std::string& cmd) {
-  Shell o;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (p == nullptr) return o;
-  char buf[512];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) o.text.append(buf, n);
-  const int st = pclose(p);
-  o.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return o;
-}
+Shell shell(const std::string& cmd) { return emscore::testing::run_command(cmd); }
 
 // The value mbpoll prints for reference `ref` ("[ref]: \t<value>").
 std::optional<double> mbpoll_value(const Shell& out, int ref) {
   const std::string key = "[" + std::to_string(ref) + "]: \t";
-  const auto pos = out.text.find(key);
+  const auto pos = out.output.find(key);
   if (pos == std::string::npos) return std::nullopt;
-  return std::strtod(out.text.c_str() + pos + key.size(), nullptr);
+  return std::strtod(out.output.c_str() + pos + key.size(), nullptr);
 }
 
 const Reading* find(const std::vector<Reading>& rs, const obis::ObisCode& c) {
@@ -213,11 +201,11 @@ TEST_F(DemoTest, MbpollReadsEveryModbusMeter) {
     if (m.driver == "emu_professional_2") {
       // Holding registers 6004..6007 (PDU; mbpoll counts from 1): uint64 Wh, big-endian words.
       const Shell out = poll(m.port, "-t 4 -r 6005 -c 4");
-      ASSERT_EQ(out.status, 0) << out.text;
+      ASSERT_EQ(out.exit_code, 0) << out.output;
       double wh = 0;
       for (int k = 0; k < 4; ++k) {
         const auto w = mbpoll_value(out, 6005 + k);
-        ASSERT_TRUE(w.has_value()) << out.text;
+        ASSERT_TRUE(w.has_value()) << out.output;
         wh = wh * 65536 + *w;
       }
       EXPECT_GT(wh / 1000, 800.0);  // kWh: the register never starts at zero
@@ -227,24 +215,24 @@ TEST_F(DemoTest, MbpollReadsEveryModbusMeter) {
     // Eastron: input registers, float32, big-endian words (-B); 30001 = reference 1.
     if (m.driver != "eastron_sdm72d_m") {
       const Shell v = poll(m.port, "-t 3:float -B -r 1 -c 1");
-      ASSERT_EQ(v.status, 0) << v.text;
+      ASSERT_EQ(v.exit_code, 0) << v.output;
       const auto volts = mbpoll_value(v, 1);
-      ASSERT_TRUE(volts.has_value()) << v.text;
+      ASSERT_TRUE(volts.has_value()) << v.output;
       EXPECT_GT(*volts, 220.0);
       EXPECT_LT(*volts, 240.0);
       const Shell f = poll(m.port, "-t 3:float -B -r 71 -c 1");
       const auto hz = mbpoll_value(f, 71);
-      ASSERT_TRUE(hz.has_value()) << f.text;
+      ASSERT_TRUE(hz.has_value()) << f.output;
       EXPECT_NEAR(*hz, 50.0, 0.1);
     }
     const Shell en = poll(m.port, "-t 3:float -B -r 73 -c 1");  // 30073 import energy, kWh
     const auto kwh = mbpoll_value(en, 73);
-    ASSERT_TRUE(kwh.has_value()) << en.text;
+    ASSERT_TRUE(kwh.has_value()) << en.output;
     EXPECT_GT(*kwh, 1000.0);
     const Shell p = poll(m.port, "-t 3:float -B -r 53 -c 1");  // 30053 total system power, W
     if (m.driver != "eastron_sdm230") {
       const auto w = mbpoll_value(p, 53);
-      ASSERT_TRUE(w.has_value()) << p.text;
+      ASSERT_TRUE(w.has_value()) << p.output;
       EXPECT_GT(*w, 100.0);
     }
   }
@@ -252,7 +240,7 @@ TEST_F(DemoTest, MbpollReadsEveryModbusMeter) {
   const Shell three = poll(e.modbus[0].port, "-t 3:float -B -r 1 -c 3");
   for (int ref : {1, 3, 5}) {
     const auto v = mbpoll_value(three, ref);
-    ASSERT_TRUE(v.has_value()) << three.text;
+    ASSERT_TRUE(v.has_value()) << three.output;
     EXPECT_NEAR(*v, 230.0, 8.0);
   }
 }
