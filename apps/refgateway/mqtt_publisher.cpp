@@ -411,10 +411,10 @@ absl::StatusOr<std::unique_ptr<MqttPublisher>> MqttPublisher::create(MqttPublish
       ssl.set_enable_server_cert_auth(mq.tls->verify);
       ssl.set_verify(mq.tls->verify);
     }
-    ssl.set_error_handler([raw](const std::string& msg) {
-      std::lock_guard lock(raw->mu);
-      raw->last_tls_error = msg;
-    });
+    // No ssl.set_error_handler(): with Paho C++ 1.2.0 the handler's context pointer does not
+    // follow the ssl_options through connect_options copies, and a failed handshake then
+    // jumps through a dangling pointer (seen under ASan). A failed handshake is reported
+    // with Paho's return code instead.
     co.set_ssl(std::move(ssl));
   }
   return std::unique_ptr<MqttPublisher>(new MqttPublisher(std::move(impl)));
