@@ -491,7 +491,7 @@ struct DemoSimulators::Impl : std::enable_shared_from_this<DemoSimulators::Impl>
       add(obis::ObisCode(1, 0, c + 22, 7, 0), Value(0, -3, Unit::kKiloWatt), now);
     }
     // Gas: the M-Bus channel's value of the last 5-minute capture.
-    const absl::Time capture = absl::FromUnixSeconds(absl::ToUnixSeconds(now) / 300 * 300);
+    const absl::Time capture = absl::UnixEpoch() + absl::Floor(now - absl::UnixEpoch(), kGasCapture);
     const double m3 = 1'830 + 0.12 * hours_since_anchor(capture);
     add(obis::ObisCode(0, 1, 24, 2, 1), demo_value(m3, 3, Unit::kCubicMetre), capture);
     std::string text = dsmr::emit_telegram("EMS5\\2demo-P1", r, now);
