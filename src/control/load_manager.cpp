@@ -602,7 +602,9 @@ void LoadManager::serve_queue(absl::Time now, Plan& plan) {
                               std::move(s.detail)});
           if (s.reduced_at == absl::InfiniteFuture()) s.reduced_at = now;
           change(plan, i, SessionState::kCharging, to, next, Reason::kMakeRoom,
-                 detail_cat(level_name(to), " so that station ", req.cfg.id.id, " can start"));
+                 req.cfg.name.empty()
+                     ? detail_cat(level_name(to), " so that station ", req.cfg.id.id, " can start")
+                     : detail_cat(level_name(to), " so that ", req.cfg.name, " can start"));
         }
       }
       if (!fits(plan, req.cfg.phases, min_start, limit)) {

@@ -353,7 +353,8 @@ TEST(LoadManagerYellow, WaitingRequestReducesRunningChargesStepByStep) {
   // 72 + 16 > 80: bay 1 goes to its first step (24 A) and bay 2 starts at 16 A: 80 A.
   EXPECT_THAT(briefs(d.commands), ElementsAre("1 set_current 24000 make_room",
                                               "2 start 16000 new_request"));
-  EXPECT_THAT(d.commands[0].detail, HasSubstr("so that station 2 can start"));
+  // The reason names the station that needs the room (by name; by id when it has none).
+  EXPECT_THAT(d.commands[0].detail, HasSubstr("so that bay 2 can start"));
 }
 
 TEST(LoadManagerYellow, RunningChargesContinueAndRequestsWaitWhenNoStepHelps) {
