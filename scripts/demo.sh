@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the main job. Until the reference gateway lands, the main job is
-# the SDK doing real work without hardware: every module's example program (a Modbus meter
-# polled over TCP on loopback, M-Bus and P1 telegrams decoded, a 3-phase meter computed from
-# generated waveforms, a load profile stored and exported, a bill priced, EV charging
-# managed) and the emscore tool on real frames.
+# Sets up, builds and runs the main job: the reference gateway in demo mode
+# (`refgateway --demo`: simulated meters and EV stations on this machine, HTTP on
+# 127.0.0.1:8080, Modbus TCP on 1502, data in ./refgateway-data; see docs/refgateway.md).
+# Extra arguments go to refgateway (e.g. --http-port 0 --mqtt-uri tcp://127.0.0.1:1883).
+# Without apps/refgateway (a trimmed checkout) it falls back to the SDK tour: every module's
+# example program and the emscore tool on real frames.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
