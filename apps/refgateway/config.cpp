@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -547,6 +548,28 @@ absl::StatusOr<GatewayConfig> load_config(const std::string& path) {
   auto cfg = parse_config(ss.str());
   if (!cfg.ok()) return absl::Status(cfg.status().code(), str_cat(path, ": ", cfg.status().message()));
   return cfg;
+}
+
+absl::Status save_config(const GatewayConfig& config, const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  std::error_code ec;
+  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << config_to_json(config) << "\n";
+    f.flush();
+    if (!f) return absl::UnavailableError(str_cat("config: cannot write ", tmp));
+  }
+  fs::rename(tmp, target, ec);
+  if (ec) return absl::UnavailableError(str_cat("config: cannot replace ", path, ": ", ec.message()));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<GatewayConfig> load_config_or_defaults(const std::string& path, bool must_exist) {
+  if (must_exist || std::filesystem::exists(path)) return load_config(path);
+  return parse_config("{}");
 }
 
 namespace {

@@ -171,6 +171,12 @@ absl::StatusOr<GatewayConfig> parse_config(std::string_view json_text);
 absl::StatusOr<GatewayConfig> load_config(const std::string& path);
 // Back to JSON (what parse_config reads; used by backup and by user management).
 std::string config_to_json(const GatewayConfig& config);
+// Writes config_to_json to `path` atomically (a temporary file renamed over it: a crash leaves
+// the old or the new file, never half of one); creates the parent directory.
+absl::Status save_config(const GatewayConfig& config, const std::string& path);
+// The configuration in `path`, or the built-in defaults when the file does not exist and
+// `must_exist` is false.
+absl::StatusOr<GatewayConfig> load_config_or_defaults(const std::string& path, bool must_exist);
 
 // Stable device id from the serial (FNV-1a 32, never 0).
 DeviceRef device_ref_for_serial(std::string_view serial) noexcept;

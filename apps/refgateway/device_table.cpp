@@ -10,6 +10,7 @@ DeviceTable::DeviceTable(const GatewayConfig& config) {
     DeviceEntry e;
     e.config = d;
     if (const BusConfig* b = config.bus(d.bus)) e.bus_type = std::string(bus_type_name(b->type));
+    by_ref_.emplace(d.ref.id, entries_.size());
     entries_.push_back(std::move(e));
   }
 }
@@ -21,9 +22,8 @@ const DeviceEntry* DeviceTable::by_serial(std::string_view serial) const noexcep
 }
 
 const DeviceEntry* DeviceTable::by_ref(DeviceRef ref) const noexcept {
-  for (const DeviceEntry& e : entries_)
-    if (e.config.ref == ref) return &e;
-  return nullptr;
+  const auto it = by_ref_.find(ref.id);
+  return it == by_ref_.end() ? nullptr : &entries_[it->second];
 }
 
 const DeviceEntry* DeviceTable::by_unit(std::uint8_t modbus_unit) const noexcept {
@@ -33,9 +33,8 @@ const DeviceEntry* DeviceTable::by_unit(std::uint8_t modbus_unit) const noexcept
 }
 
 DeviceEntry* DeviceTable::find(DeviceRef ref) noexcept {
-  for (DeviceEntry& e : entries_)
-    if (e.config.ref == ref) return &e;
-  return nullptr;
+  const auto it = by_ref_.find(ref.id);
+  return it == by_ref_.end() ? nullptr : &entries_[it->second];
 }
 
 void DeviceTable::record_success(DeviceRef ref, absl::Time at, std::vector<LatestValue> values) {

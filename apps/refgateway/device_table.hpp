@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "config.hpp"
 #include "emscore/obis/reading.hpp"
@@ -60,6 +61,9 @@ class DeviceTable {
  private:
   DeviceEntry* find(DeviceRef ref) noexcept;
   std::vector<DeviceEntry> entries_;
+  // Device id -> position in entries_: every readout looks its device up (1,000 devices per
+  // raster round would otherwise scan the table 1,000 times).
+  absl::flat_hash_map<std::uint32_t, std::size_t> by_ref_;
 };
 
 }  // namespace emscore::refgw

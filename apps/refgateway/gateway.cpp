@@ -2,7 +2,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include "boost/asio/post.hpp"
@@ -282,19 +281,7 @@ HealthInfo Gateway::Impl::health() const {
 
 absl::Status Gateway::Impl::write_config_file(const GatewayConfig& c) {
   if (options.config_path.empty()) return absl::OkStatus();
-  const fs::path path(options.config_path);
-  std::error_code ec;
-  if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << config_to_json(c) << "\n";
-    f.flush();
-    if (!f) return absl::UnavailableError(str_cat("cannot write ", tmp.string()));
-  }
-  fs::rename(tmp, path, ec);  // atomic: a crash leaves the old or the new file, never half
-  if (ec) return absl::UnavailableError(str_cat("cannot replace ", path.string(), ": ", ec.message()));
-  return absl::OkStatus();
+  return save_config(c, options.config_path);
 }
 
 absl::Status Gateway::Impl::save_users(const std::vector<UserConfig>& list) {

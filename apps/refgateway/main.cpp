@@ -12,10 +12,8 @@
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include "boost/asio/io_context.hpp"
@@ -134,27 +132,16 @@ std::vector<UserConfig> users_of(const std::string& path) {
 }
 
 int setup_admin(const Args& a, const std::string& config_path) {
-  GatewayConfig config;
-  if (std::filesystem::exists(config_path)) {
-    auto c = load_config(config_path);
-    if (!c.ok()) return fail(c.status());
-    config = std::move(*c);
-  } else {
-    auto c = parse_config("{}");
-    if (!c.ok()) return fail(c.status());
-    config = std::move(*c);
-  }
+  auto config = load_config_or_defaults(config_path, false);
+  if (!config.ok()) return fail(config.status());
   std::string password;
   if (::isatty(0)) std::fprintf(stderr, "password for %s: ", a.command_arg.c_str());
   std::getline(std::cin, password);
-  if (password.size() < 10)
-    return fail(absl::InvalidArgumentError("the password needs at least 10 characters"));
-  if (password == a.command_arg)
-    return fail(absl::InvalidArgumentError("the password may not be the user name"));
+  if (auto st = check_password_policy(a.command_arg, password); !st.ok()) return fail(st);
   auto hash = hash_password(password);
   if (!hash.ok()) return fail(hash.status());
   bool replaced = false;
-  for (UserConfig& u : config.users) {
+  for (UserConfig& u : config->users) {
     if (u.name == a.command_arg) {
       u.role = "administrator";
       u.password_hash = *hash;
@@ -162,18 +149,8 @@ int setup_admin(const Args& a, const std::string& config_path) {
       replaced = true;
     }
   }
-  if (!replaced) config.users.push_back(UserConfig{a.command_arg, "administrator", *hash, false});
-  std::error_code ec;
-  const std::filesystem::path path(config_path);
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-  const std::string tmp = config_path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << config_to_json(config) << "\n";
-    if (!f) return fail(absl::UnavailableError(str_cat("cannot write ", tmp)));
-  }
-  std::filesystem::rename(tmp, config_path, ec);
-  if (ec) return fail(absl::UnavailableError(str_cat("cannot replace ", config_path, ": ", ec.message())));
+  if (!replaced) config->users.push_back(UserConfig{a.command_arg, "administrator", *hash, false});
+  if (auto st = save_config(*config, config_path); !st.ok()) return fail(st);
   std::printf("administrator \"%s\" %s in %s\n", a.command_arg.c_str(),
               replaced ? "updated" : "created", config_path.c_str());
   return 0;
@@ -256,12 +233,8 @@ int main(int argc, char** argv) {
       config = demo->config();
       config.users = users_of(config_path);
       config.gateway.data_dir = data_dir;
-    } else if (args->config || std::filesystem::exists(config_path)) {
-      auto c = load_config(config_path);
-      if (!c.ok()) return fail(c.status());
-      config = std::move(*c);
     } else {
-      auto c = parse_config("{}");
+      auto c = load_config_or_defaults(config_path, args->config.has_value());
       if (!c.ok()) return fail(c.status());
       config = std::move(*c);
     }
