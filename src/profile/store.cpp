@@ -49,16 +49,29 @@ class Stmt {
   sqlite3_stmt* s_ = nullptr;
 };
 
+// The open tail of a series (see store.hpp, "Ingest"): the newest rows of the series that
+// are not sealed yet, `tail_rows` rows from key `tail_first` holding `tail_stored` samples,
+// followed by `pending`, the samples accepted in the running transaction (written at
+// flush). Nothing of the stored tail is kept in memory: a commit encodes only its own
+// samples; the tail is read back once, when it is sealed into one block.
 struct SeriesState {
   std::int64_t id = 0;
   Unit unit = Unit::kNone;
-  bool has_tail = false;
-  bool dirty = false;
-  std::int64_t tail_first = 0;  // ms, the block key
+  bool has_last = false;
+  std::int64_t last_ms = 0;  // the newest sample, stored or pending
+  std::size_t tail_rows = 0;
+  std::size_t tail_stored = 0;
+  std::int64_t tail_first = 0;       // ms, the key of the tail's first row
   std::int64_t tail_period = 0;
   std::int64_t tail_period_end = 0;  // first ms of the next period (saves a civil lookup)
-  std::vector<Sample> tail;
+  std::vector<Sample> pending;
+  bool listed_dirty = false;
+  std::size_t tail_size() const { return tail_stored + pending.size(); }
 };
+
+// A tail of more rows than this is merged into one row at the next flush: bounds the rows
+// (and the query cost) of a series that commits a reading at a time.
+constexpr std::size_t kMaxTailRows = 32;
 
 }  // namespace
 
@@ -73,7 +86,16 @@ struct Connection {
 struct Store::Impl : Connection {
   StoreOptions options;
   std::map<SeriesKey, SeriesState> cache;
-  Stmt find_series, insert_series, tail_block, upsert_block, block_at, range_blocks, delete_block;
+  // The series of the previous append (a batch is mostly one series after another) and the
+  // series with pending samples.
+  SeriesKey last_key;
+  SeriesState* last_state = nullptr;
+  std::vector<SeriesState*> dirty;
+  std::vector<Sample> scratch;
+  std::vector<std::uint8_t> encoded;
+  Stmt begin, commit, rollback;
+  Stmt find_series, insert_series, newest_rows, insert_block, block_at, range_blocks, tail_data,
+      delete_tail;
 
   absl::Status error(std::string_view what) const {
     return absl::InternalError(str_cat("profile: store: ", what, ": ", sqlite3_errmsg(db)));
@@ -87,14 +109,42 @@ struct Store::Impl : Connection {
     }
     return absl::OkStatus();
   }
+  absl::Status step_done(Stmt& s, std::string_view what) {
+    const int rc = sqlite3_step(s.get());
+    sqlite3_reset(s.get());
+    if (rc != SQLITE_DONE) return error(what);
+    return absl::OkStatus();
+  }
   absl::Status prepare(Stmt& s, const char* sql) {
     if (sqlite3_prepare_v2(db, sql, -1, s.out(), nullptr) != SQLITE_OK) return error(sql);
     return absl::OkStatus();
   }
+  void forget_cache() {
+    cache.clear();
+    dirty.clear();
+    last_state = nullptr;
+  }
+  void forget(const SeriesKey& key) {
+    auto it = cache.find(key);
+    if (it == cache.end()) return;
+    std::erase(dirty, &it->second);
+    if (last_state == &it->second) last_state = nullptr;
+    cache.erase(it);
+  }
 
   absl::StatusOr<SeriesState*> state(const SeriesKey& key, Unit unit_if_new) {
+    if (last_state != nullptr && key == last_key) return last_state;
     auto it = cache.find(key);
-    if (it != cache.end()) return &it->second;
+    if (it == cache.end()) {
+      EMSCORE_ASSIGN_OR_RETURN(SeriesState st, load(key, unit_if_new));
+      it = cache.emplace(key, std::move(st)).first;
+    }
+    last_key = key;
+    last_state = &it->second;
+    return last_state;
+  }
+
+  absl::StatusOr<SeriesState> load(const SeriesKey& key, Unit unit_if_new) {
     SeriesState st;
     find_series.reset();
     sqlite3_bind_int64(find_series.get(), 1, key.device.id);
@@ -119,45 +169,114 @@ struct Store::Impl : Connection {
       return error("find series");
     }
     find_series.reset();
-    // The newest block becomes the tail we append to.
-    tail_block.reset();
-    sqlite3_bind_int64(tail_block.get(), 1, st.id);
-    rc = sqlite3_step(tail_block.get());
-    if (rc == SQLITE_ROW) {
-      st.has_tail = true;
-      st.tail_first = sqlite3_column_int64(tail_block.get(), 0);
-      st.tail_period = sqlite3_column_int64(tail_block.get(), 1);
-      st.tail_period_end = next_month(st.tail_period);
-      const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(tail_block.get(), 2));
-      const auto n = static_cast<std::size_t>(sqlite3_column_bytes(tail_block.get(), 2));
-      const absl::Status d = decode_block(std::span(p, n), st.tail);
-      if (!d.ok()) return with_context(d, str_cat("profile: store: ", describe(key)));
-    } else if (rc != SQLITE_DONE) {
-      return error("tail block");
+    // The open tail: the newest rows of the newest period that hold fewer than block_samples
+    // together (a full block is sealed; so is a block of an earlier period). Rows are read
+    // as keys and counts only.
+    newest_rows.reset();
+    sqlite3_bind_int64(newest_rows.get(), 1, st.id);
+    sqlite3_bind_int64(newest_rows.get(), 2, static_cast<std::int64_t>(kMaxTailRows));
+    bool tail_open = true;
+    while ((rc = sqlite3_step(newest_rows.get())) == SQLITE_ROW) {
+      const std::int64_t t_first = sqlite3_column_int64(newest_rows.get(), 0);
+      const std::int64_t period = sqlite3_column_int64(newest_rows.get(), 2);
+      const auto count = static_cast<std::size_t>(sqlite3_column_int64(newest_rows.get(), 3));
+      if (!st.has_last) {
+        st.has_last = true;
+        st.last_ms = sqlite3_column_int64(newest_rows.get(), 1);
+        st.tail_period = period;
+      }
+      if (!tail_open || period != st.tail_period || st.tail_stored + count >= options.block_samples) {
+        tail_open = false;
+        continue;
+      }
+      ++st.tail_rows;
+      st.tail_stored += count;
+      st.tail_first = t_first;
     }
-    tail_block.reset();
-    return &cache.emplace(key, std::move(st)).first->second;
+    newest_rows.reset();
+    if (rc != SQLITE_DONE) return error("tail rows");
+    if (st.tail_rows > 0) st.tail_period_end = next_month(st.tail_period);
+    return st;
   }
 
-  absl::Status write_tail(SeriesState& st) {
-    std::vector<std::uint8_t> data;
-    EMSCORE_RETURN_IF_ERROR(encode_block(st.tail, data));
-    upsert_block.reset();
-    sqlite3_stmt* s = upsert_block.get();
+  absl::Status insert_row(const SeriesState& st, std::int64_t t_first, std::int64_t t_last,
+                          std::size_t count, std::span<const std::uint8_t> data) {
+    sqlite3_stmt* s = insert_block.get();
     sqlite3_bind_int64(s, 1, st.id);
-    sqlite3_bind_int64(s, 2, st.tail_first);
-    sqlite3_bind_int64(s, 3, absl::ToUnixMillis(st.tail.back().at));
+    sqlite3_bind_int64(s, 2, t_first);
+    sqlite3_bind_int64(s, 3, t_last);
     sqlite3_bind_int64(s, 4, st.tail_period);
-    sqlite3_bind_int64(s, 5, static_cast<std::int64_t>(st.tail.size()));
+    sqlite3_bind_int64(s, 5, static_cast<std::int64_t>(count));
     sqlite3_bind_blob(s, 6, data.data(), static_cast<int>(data.size()), SQLITE_STATIC);
-    const int rc = sqlite3_step(s);
-    upsert_block.reset();
-    if (rc != SQLITE_DONE) return error("write block");
-    st.dirty = false;
+    return step_done(insert_block, "write block");
+  }
+
+  // Writes the pending samples as one new row of the tail.
+  absl::Status write_segment(SeriesState& st) {
+    encoded.clear();
+    EMSCORE_RETURN_IF_ERROR(encode_block(st.pending, encoded));
+    if (st.tail_rows == 0) st.tail_first = absl::ToUnixMillis(st.pending.front().at);
+    EMSCORE_RETURN_IF_ERROR(insert_row(st, absl::ToUnixMillis(st.pending.front().at),
+                                       absl::ToUnixMillis(st.pending.back().at),
+                                       st.pending.size(), encoded));
+    ++st.tail_rows;
+    st.tail_stored += st.pending.size();
+    st.pending.clear();
     return absl::OkStatus();
   }
 
-  // The stored sample at exactly `ms`, if any.
+  // Replaces the tail's rows and pending samples by one row (one encode of the whole tail).
+  absl::Status rewrite_tail(SeriesState& st) {
+    scratch.clear();
+    scratch.reserve(st.tail_size());
+    if (st.tail_rows > 0) {
+      tail_data.reset();
+      sqlite3_bind_int64(tail_data.get(), 1, st.id);
+      sqlite3_bind_int64(tail_data.get(), 2, st.tail_first);
+      int rc;
+      while ((rc = sqlite3_step(tail_data.get())) == SQLITE_ROW) {
+        const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(tail_data.get(), 0));
+        const auto n = static_cast<std::size_t>(sqlite3_column_bytes(tail_data.get(), 0));
+        const absl::Status d = decode_block(std::span(p, n), scratch);
+        if (!d.ok()) {
+          tail_data.reset();
+          return with_context(d, "profile: store: tail row");
+        }
+      }
+      tail_data.reset();
+      if (rc != SQLITE_DONE) return error("read tail");
+      if (scratch.size() != st.tail_stored) {
+        return absl::DataLossError(str_cat("profile: store: series ", st.id, ": tail rows from ",
+                                           st.tail_first, " hold ", scratch.size(),
+                                           " samples, expected ", st.tail_stored));
+      }
+      sqlite3_bind_int64(delete_tail.get(), 1, st.id);
+      sqlite3_bind_int64(delete_tail.get(), 2, st.tail_first);
+      EMSCORE_RETURN_IF_ERROR(step_done(delete_tail, "delete tail"));
+    } else if (!st.pending.empty()) {
+      st.tail_first = absl::ToUnixMillis(st.pending.front().at);
+    }
+    scratch.insert(scratch.end(), st.pending.begin(), st.pending.end());
+    st.pending.clear();
+    if (scratch.empty()) return absl::OkStatus();
+    encoded.clear();
+    EMSCORE_RETURN_IF_ERROR(encode_block(scratch, encoded));
+    EMSCORE_RETURN_IF_ERROR(insert_row(st, st.tail_first, absl::ToUnixMillis(scratch.back().at),
+                                       scratch.size(), encoded));
+    st.tail_rows = 1;
+    st.tail_stored = scratch.size();
+    return absl::OkStatus();
+  }
+
+  // Writes the tail as one final block; the next sample starts a new tail.
+  absl::Status seal(SeriesState& st) {
+    if (st.tail_rows > 1 || !st.pending.empty()) EMSCORE_RETURN_IF_ERROR(rewrite_tail(st));
+    st.tail_rows = 0;
+    st.tail_stored = 0;
+    return absl::OkStatus();
+  }
+
+  // The stored (or pending) sample at exactly `ms`, if any.
   absl::StatusOr<std::optional<Sample>> stored_at(SeriesState& st, std::int64_t ms) {
     const absl::Time t = absl::FromUnixMillis(ms);
     auto find = [&](const std::vector<Sample>& v) -> std::optional<Sample> {
@@ -166,7 +285,7 @@ struct Store::Impl : Connection {
       if (it != v.end() && it->at == t) return *it;
       return std::nullopt;
     };
-    if (st.has_tail && !st.tail.empty() && st.tail.front().at <= t) return find(st.tail);
+    if (!st.pending.empty() && st.pending.front().at <= t) return find(st.pending);
     block_at.reset();
     sqlite3_bind_int64(block_at.get(), 1, st.id);
     sqlite3_bind_int64(block_at.get(), 2, ms);
@@ -202,7 +321,7 @@ struct Store::Impl : Connection {
       return reject(str_cat("unit \"", unit_symbol(s.value.unit), "\", but the series is stored in \"",
                             unit_symbol(st->unit), "\" (a unit change needs a new series)"));
     }
-    if (st->has_tail && !st->tail.empty() && s.at <= st->tail.back().at) {
+    if (st->has_last && ms <= st->last_ms) {
       EMSCORE_ASSIGN_OR_RETURN(std::optional<Sample> old, stored_at(*st, ms));
       if (old && old->value.identical(s.value) && old->quality == s.quality) {
         ++report.duplicates;
@@ -214,46 +333,56 @@ struct Store::Impl : Connection {
                               quality_name(s.quality), ")"));
       }
       return reject(str_cat("older than the newest stored reading at ",
-                            format_iso8601_utc(st->tail.back().at),
+                            format_iso8601_utc(absl::FromUnixMillis(st->last_ms)),
                             " (time must increase within a series)"));
     }
-    const bool same_period = st->has_tail && ms >= st->tail_period && ms < st->tail_period_end;
-    const std::int64_t period = same_period ? st->tail_period : month_of(ms);
-    if (!st->has_tail || st->tail.size() >= options.block_samples || period != st->tail_period) {
-      if (st->dirty) EMSCORE_RETURN_IF_ERROR(write_tail(*st));
-      st->has_tail = true;
-      st->tail.clear();
-      st->tail_first = ms;
-      st->tail_period = period;
-      st->tail_period_end = next_month(period);
+    if (st->tail_size() > 0 && (ms < st->tail_period || ms >= st->tail_period_end)) {
+      EMSCORE_RETURN_IF_ERROR(seal(*st));  // a block never crosses a period
     }
-    st->tail.push_back(s);
-    st->dirty = true;
+    if (st->tail_size() == 0) {
+      st->tail_first = ms;
+      st->tail_period = month_of(ms);
+      st->tail_period_end = next_month(st->tail_period);
+    }
+    if (!st->listed_dirty) {
+      dirty.push_back(st);
+      st->listed_dirty = true;
+    }
+    st->pending.push_back(s);
+    st->has_last = true;
+    st->last_ms = ms;
     ++report.accepted;
+    if (st->tail_size() >= options.block_samples) EMSCORE_RETURN_IF_ERROR(seal(*st));
     return absl::OkStatus();
   }
 
   absl::Status flush() {
-    for (auto& [key, st] : cache) {
-      if (st.dirty) EMSCORE_RETURN_IF_ERROR(write_tail(st));
+    for (SeriesState* st : dirty) {
+      st->listed_dirty = false;
+      if (st->pending.empty()) continue;
+      if (st->tail_rows + 1 > kMaxTailRows) {
+        EMSCORE_RETURN_IF_ERROR(rewrite_tail(*st));
+      } else {
+        EMSCORE_RETURN_IF_ERROR(write_segment(*st));
+      }
     }
+    dirty.clear();
     return absl::OkStatus();
   }
 
   // Runs f inside BEGIN IMMEDIATE ... COMMIT; on any error rolls back and forgets the cache.
   template <class F>
   absl::Status transaction(F&& f) {
-    EMSCORE_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE"));
+    EMSCORE_RETURN_IF_ERROR(step_done(begin, "BEGIN IMMEDIATE"));
     absl::Status s = f();
     if (s.ok()) s = flush();
-    if (s.ok()) s = exec("COMMIT");
+    if (s.ok()) s = step_done(commit, "COMMIT");
     if (!s.ok()) {
-      (void)exec("ROLLBACK");
-      cache.clear();
+      if (!sqlite3_get_autocommit(db)) (void)step_done(rollback, "ROLLBACK");
+      forget_cache();
     }
     return s;
   }
-
   absl::StatusOr<std::vector<Sample>> query(const SeriesKey& key, absl::Time from, absl::Time to) {
     std::vector<Sample> out;
     find_series.reset();
@@ -338,11 +467,17 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(const std::string& path,
       "SELECT id, unit FROM series WHERE device=?1 AND obis=?2 AND tier=?3 AND field=?4"));
   EMSCORE_RETURN_IF_ERROR(impl->prepare(
       impl->insert_series, "INSERT INTO series(device, obis, tier, field, unit) VALUES(?1,?2,?3,?4,?5)"));
+  EMSCORE_RETURN_IF_ERROR(impl->prepare(impl->begin, "BEGIN IMMEDIATE"));
+  EMSCORE_RETURN_IF_ERROR(impl->prepare(impl->commit, "COMMIT"));
+  EMSCORE_RETURN_IF_ERROR(impl->prepare(impl->rollback, "ROLLBACK"));
   EMSCORE_RETURN_IF_ERROR(impl->prepare(
-      impl->tail_block,
-      "SELECT t_first, period, data FROM blocks WHERE series=?1 ORDER BY t_first DESC LIMIT 1"));
+      impl->newest_rows,
+      "SELECT t_first, t_last, period, count FROM blocks WHERE series=?1 ORDER BY t_first DESC"
+      " LIMIT ?2"));
   EMSCORE_RETURN_IF_ERROR(impl->prepare(
-      impl->upsert_block, "INSERT OR REPLACE INTO blocks VALUES(?1,?2,?3,?4,?5,?6)"));
+      impl->tail_data, "SELECT data FROM blocks WHERE series=?1 AND t_first>=?2 ORDER BY t_first"));
+  EMSCORE_RETURN_IF_ERROR(impl->prepare(impl->insert_block,
+                                        "INSERT INTO blocks VALUES(?1,?2,?3,?4,?5,?6)"));
   EMSCORE_RETURN_IF_ERROR(impl->prepare(
       impl->block_at,
       "SELECT data FROM blocks WHERE series=?1 AND t_first<=?2 ORDER BY t_first DESC LIMIT 1"));
@@ -352,8 +487,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(const std::string& path,
       "SELECT data, count, sum(count) OVER () FROM blocks WHERE series=?1 AND t_first>=coalesce("
       "(SELECT max(t_first) FROM blocks WHERE series=?1 AND t_first<=?2), ?2)"
       " AND t_first<?3 ORDER BY t_first"));
-  EMSCORE_RETURN_IF_ERROR(impl->prepare(impl->delete_block,
-                                        "DELETE FROM blocks WHERE series=?1 AND t_first=?2"));
+  EMSCORE_RETURN_IF_ERROR(impl->prepare(impl->delete_tail,
+                                        "DELETE FROM blocks WHERE series=?1 AND t_first>=?2"));
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
@@ -473,7 +608,7 @@ absl::StatusOr<std::uint64_t> Store::apply_retention(const RetentionPolicy& poli
         // that may straddle it (blocks never overlap).
         EMSCORE_ASSIGN_OR_RETURN(SeriesState * st, impl_->state(info.key, info.unit));
         const std::int64_t id = st->id;
-        impl_->cache.erase(info.key);
+        impl_->forget(info.key);
         Stmt straddle;
         EMSCORE_RETURN_IF_ERROR(impl_->prepare(
             straddle, "SELECT t_first, data FROM blocks WHERE series=?1 AND t_first<?2 AND t_last>=?2"));

@@ -11,6 +11,8 @@
 #include <random>
 #include <set>
 
+#include <sqlite3.h>
+
 #include "emscore/core/strings.hpp"
 
 namespace emscore::profile {
@@ -121,23 +123,140 @@ TEST(Store, BadInputGetsAClearAnswerAndTheRestIsStored) {
   EXPECT_EQ(all->back().at, energy(1, 5).at);
 }
 
-TEST(Store, ReopenContinuesTheTailBlock) {
+// A commit writes its own samples as one small row (a segment of the open tail); when the
+// tail reaches block_samples it is sealed into one block, also across restarts.
+TEST(Store, ReopenContinuesTheTailAndSealsItIntoOneBlock) {
   TempDir dir;
+  StoreOptions o;
+  o.block_samples = 5;
+  auto count_rows = [](Store& s) {
+    auto series = s.list_series();
+    return series.ok() && series->size() == 1 ? (*series)[0] : SeriesInfo{};
+  };
   {
-    auto store = Store::open(dir.file("p.db"));
+    auto store = Store::open(dir.file("p.db"), o);
     std::vector<Reading> b = {energy(3, 0), energy(3, 1)};
     ASSERT_TRUE((*store)->ingest(b).ok());
   }
-  auto store = Store::open(dir.file("p.db"));
+  {
+    auto store = Store::open(dir.file("p.db"), o);
+    ASSERT_TRUE(store.ok());
+    std::vector<Reading> again = {energy(3, 1), energy(3, 2)};
+    auto r = (*store)->ingest(again);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->duplicates, 1u);
+    EXPECT_EQ(r->accepted, 1u);
+    const SeriesInfo info = count_rows(**store);
+    EXPECT_EQ(info.blocks, 2u);  // two segments
+    EXPECT_EQ(info.samples, 3u);
+  }
+  auto store = Store::open(dir.file("p.db"), o);
   ASSERT_TRUE(store.ok());
-  std::vector<Reading> again = {energy(3, 1), energy(3, 2)};
-  auto r = (*store)->ingest(again);
+  std::vector<Reading> more = {energy(3, 0), energy(3, 3), energy(3, 4)};  // a duplicate too
+  auto r = (*store)->ingest(more);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->duplicates, 1u);
-  EXPECT_EQ(r->accepted, 1u);
-  auto s = (*store)->list_series();
-  EXPECT_EQ((*s)[0].blocks, 1u);
-  EXPECT_EQ((*s)[0].samples, 3u);
+  EXPECT_EQ(r->accepted, 2u);
+  SeriesInfo info = count_rows(**store);
+  EXPECT_EQ(info.blocks, 1u);  // 5 samples: sealed into one block
+  EXPECT_EQ(info.samples, 5u);
+  std::vector<Reading> next = {energy(3, 5)};
+  ASSERT_TRUE((*store)->ingest(next).ok());
+  info = count_rows(**store);
+  EXPECT_EQ(info.blocks, 2u);  // a new tail after the full block
+  EXPECT_EQ(info.samples, 6u);
+  auto all = (*store)->query({DeviceRef{3}, kEnergy}, absl::InfinitePast(), absl::InfiniteFuture());
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 6u);
+  for (std::int64_t k = 0; k < 6; ++k) {
+    EXPECT_EQ((*all)[static_cast<std::size_t>(k)].at, energy(3, k).at);
+    EXPECT_TRUE((*all)[static_cast<std::size_t>(k)].value.identical(energy(3, k).value));
+  }
+  // A re-sent reading of the sealed block is still found (duplicate / conflict).
+  Reading conflict = energy(3, 2);
+  conflict.value.mantissa += 1;
+  std::vector<Reading> late = {energy(3, 2), conflict};
+  r = (*store)->ingest(late);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->duplicates, 1u);
+  ASSERT_EQ(r->rejected.size(), 1u);
+  EXPECT_NE(to_std(r->rejected[0].status.message()).find("conflicts with the stored value"),
+            std::string::npos);
+}
+
+// The long-term shape does not depend on how the samples arrived: a day per commit, with
+// restarts in between, gives the same blocks, byte for byte, as one batch.
+TEST(Store, SealedBlocksAreTheSameWhateverTheBatchSize) {
+  TempDir dir;
+  std::vector<Reading> all;
+  for (std::int64_t k = 0; k < 3 * 4096; ++k) {  // 1-min readings, 8.5 days of January
+    all.push_back(Reading{DeviceRef{1}, kEnergy, Value(5'000'000 + k * 3 + (k % 7), -3, Unit::kKiloWattHour),
+                          kT0 + absl::Minutes(k), Quality::kMeasured});
+  }
+  {
+    auto one = Store::open(dir.file("one.db"));
+    ASSERT_TRUE((*one)->ingest(all).ok());
+  }
+  for (std::size_t i = 0; i < all.size();) {
+    auto store = Store::open(dir.file("days.db"));
+    ASSERT_TRUE(store.ok());
+    for (int day = 0; day < 3 && i < all.size(); ++day, i += 1440) {
+      auto r = (*store)->ingest(std::span(all).subspan(i, std::min<std::size_t>(1440, all.size() - i)));
+      ASSERT_TRUE(r.ok());
+      ASSERT_TRUE(r->rejected.empty());
+    }
+  }
+  auto blocks_of = [](const std::string& path) {
+    sqlite3* db = nullptr;
+    std::vector<std::pair<std::int64_t, std::string>> out;
+    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) return out;
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(db, "SELECT t_first, count, data FROM blocks ORDER BY t_first", -1, &s, nullptr);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      const auto* p = static_cast<const char*>(sqlite3_column_blob(s, 2));
+      out.emplace_back(sqlite3_column_int64(s, 1),
+                       std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, 2))));
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return out;
+  };
+  const auto a = blocks_of(dir.file("one.db"));
+  const auto b = blocks_of(dir.file("days.db"));
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_EQ(a[0].first, 4096);
+  EXPECT_TRUE(a == b);
+}
+
+// A series that commits a reading at a time: its open tail never holds more than a few
+// dozen rows (they are merged), every reading is kept, and the tail is found again after
+// a restart.
+TEST(Store, ManySmallCommitsKeepTheTailToAFewRows) {
+  TempDir dir;
+  std::size_t max_rows = 0;
+  std::int64_t k = 0;
+  for (int run = 0; run < 4; ++run) {
+    auto store = Store::open(dir.file("p.db"));
+    ASSERT_TRUE(store.ok());
+    for (int i = 0; i < 60; ++i, ++k) {
+      std::vector<Reading> one = {energy(1, k)};
+      if (k > 0) one.push_back(energy(1, k - 1));  // and the previous one again
+      auto r = (*store)->ingest(one);
+      ASSERT_TRUE(r.ok());
+      ASSERT_EQ(r->accepted, 1u);
+      auto series = (*store)->list_series();
+      max_rows = std::max<std::size_t>(max_rows, (*series)[0].blocks);
+    }
+  }
+  EXPECT_GT(max_rows, 10u);
+  EXPECT_LE(max_rows, 32u);
+  auto store = Store::open(dir.file("p.db"));
+  auto all = (*store)->query({DeviceRef{1}, kEnergy}, absl::InfinitePast(), absl::InfiniteFuture());
+  ASSERT_EQ(all->size(), 240u);
+  for (std::size_t i = 0; i < all->size(); ++i) {
+    ASSERT_TRUE((*all)[i].value.identical(energy(1, static_cast<std::int64_t>(i)).value));
+  }
+  EXPECT_EQ(*(*store)->integrity_check(), "ok");
 }
 
 TEST(Store, RetentionMovesOldDataIntoCoarserTiers) {
@@ -183,20 +302,20 @@ TEST(Store, RetentionMovesOldDataIntoCoarserTiers) {
 // kill: each reading whose ingest() had returned (the child reports it on a pipe after the
 // call returns) is there with its exact value, nothing is duplicated, and SQLite's
 // integrity check passes.
-TEST(Store, SurvivesSigkillOfTheWriterAtRandomMoments) {
+void kill_writer_at_random_moments(const StoreOptions& options, int rounds) {
   TempDir dir;
   const std::string path = dir.file("crash.db");
   std::mt19937 rng(12345);
   std::int64_t acknowledged = -1;
   int kills = 0;
-  for (int round = 0; round < 40; ++round) {
+  for (int round = 0; round < rounds; ++round) {
     int fds[2];
     ASSERT_EQ(pipe(fds), 0);
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       close(fds[0]);
-      auto store = Store::open(path);
+      auto store = Store::open(path, options);
       if (!store.ok()) _exit(3);
       auto have = (*store)->query({DeviceRef{1}, kEnergy}, absl::InfinitePast(), absl::InfiniteFuture());
       if (!have.ok()) _exit(4);
@@ -229,7 +348,7 @@ TEST(Store, SurvivesSigkillOfTheWriterAtRandomMoments) {
     while (read(fds[0], &ack, sizeof ack) == sizeof ack) acknowledged = std::max(acknowledged, ack);
     close(fds[0]);
 
-    auto store = Store::open(path);
+    auto store = Store::open(path, options);
     ASSERT_TRUE(store.ok()) << store.status();
     ASSERT_EQ(*(*store)->integrity_check(), "ok");
     for (std::uint32_t dev : {1u, 2u}) {
@@ -243,8 +362,20 @@ TEST(Store, SurvivesSigkillOfTheWriterAtRandomMoments) {
       }
     }
   }
-  EXPECT_EQ(kills, 40);
+  EXPECT_EQ(kills, rounds);
   EXPECT_GT(acknowledged, 1000);
+}
+
+TEST(Store, SurvivesSigkillOfTheWriterAtRandomMoments) {
+  kill_writer_at_random_moments(StoreOptions{}, 40);
+}
+
+// Blocks of 64: most batches seal the open tail (read its segments, write one block, delete
+// them), so many kills land in the middle of a seal.
+TEST(Store, SurvivesSigkillWhileSealingTheTail) {
+  StoreOptions o;
+  o.block_samples = 64;
+  kill_writer_at_random_moments(o, 20);
 }
 
 }  // namespace

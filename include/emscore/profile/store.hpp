@@ -7,6 +7,17 @@
 //   blocks(series, t_first, t_last, period, count, data)  PRIMARY KEY (series, t_first)
 // which is also the time-range index: a range query reads only the blocks that overlap.
 //
+// Ingest: a commit encodes only its own samples of a series, as one small row at the end of
+// the series (a segment of the open tail); nothing already stored is re-encoded or
+// rewritten. When the tail reaches `block_samples`, or the next sample is in a new period,
+// the tail's rows are read back once and sealed into one block (the long-term shape, byte
+// for byte what one big batch would have written). A tail of more than 32 rows (a reading
+// per commit) is merged into one row at the next commit. Rows are blocks in the codec's
+// format either way, so queries and retention do not tell them apart; `SeriesInfo::blocks`
+// counts rows. The open tail is found again after a restart from the rows' keys and counts
+// (the newest rows of the newest period that hold fewer than `block_samples` together), and
+// is not kept in memory: a series costs a few words of memory however long its tail.
+//
 // Durability: ingest() runs one transaction per batch and returns after COMMIT; a reading
 // is acknowledged when ingest() returned OK for it. SQLite's WAL guarantees that a commit
 // survives the death of the process at any moment (tests/profile/store_test.cpp kills a
@@ -53,8 +64,8 @@ struct SeriesInfo {
   SeriesKey key;
   Unit unit = Unit::kNone;
   std::uint64_t samples = 0;
-  std::uint64_t blocks = 0;
-  std::uint64_t bytes = 0;  // compressed
+  std::uint64_t blocks = 0;  // rows: sealed blocks and the open tail's segments
+  std::uint64_t bytes = 0;   // compressed
   absl::Time first = absl::InfinitePast();
   absl::Time last = absl::InfinitePast();
 };
