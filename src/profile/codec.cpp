@@ -17,12 +17,33 @@ constexpr unsigned kEscape = 24;
 constexpr std::uint8_t kQualityCount = 5;
 constexpr std::uint8_t kUnitCount = static_cast<std::uint8_t>(std::size(kUnitTable));
 
+// Chunk modes (2 bits), and the extended modes behind kExtended (2 more bits; format v2).
+constexpr unsigned kOrder1 = 0, kOrder2 = 1, kAtRest = 2, kExtended = 3;
+constexpr unsigned kMonotoneOrder1 = 0, kChangeRuns = 1;
+// Exponent width field value that marks canonical exponents (format v2).
+constexpr unsigned kCanonicalWidth = 15;
+constexpr unsigned kMaxCanonicalCap = 255;
+
 constexpr std::uint64_t mask(unsigned n) { return n >= 64 ? ~0ULL : (1ULL << n) - 1; }
 constexpr std::uint64_t zigzag(std::uint64_t r) {
   return (r << 1) ^ static_cast<std::uint64_t>(static_cast<std::int64_t>(r) >> 63);
 }
 constexpr std::uint64_t unzigzag(std::uint64_t z) { return (z >> 1) ^ (0 - (z & 1)); }
 unsigned bit_length(std::uint64_t v) { return static_cast<unsigned>(64 - std::countl_zero(v)); }
+// Bits of BitWriter::put_varbits(u).
+std::uint64_t varbits_cost(std::uint64_t u) { return u == 0 ? 1 : 2 * bit_length(u); }
+
+// Divides v by 10 while it ends in a decimal zero, at most `cap` times (0 counts as `cap`
+// zeros); returns how often. The canonical exponent of a mantissa at emin is emin + that.
+inline unsigned drop_decimal_zeros(std::int64_t& v, unsigned cap) {
+  if (v == 0) return cap;
+  unsigned d = 0;
+  while (d < cap && v % 10 == 0) {
+    v /= 10;
+    ++d;
+  }
+  return d;
+}
 
 class BitWriter {
  public:
@@ -96,6 +117,28 @@ void put_rice(BitWriter& w, std::uint64_t u, unsigned k) {
   } else {
     w.put_rice(u, k);
   }
+}
+
+// How a Rice-coded number u maps to a prediction residual r.
+enum class Map {
+  kZigzag,           // any residual: zig-zag
+  kMonotone,         // r >= 0 (a counter that never decreases): r = u, one bit less than zig-zag
+  kNonzero,          // r != 0, inside a run of changes: zig-zag minus one
+  kNonzeroMonotone,  // r > 0: u = r - 1
+};
+template <Map kMap>
+constexpr std::uint64_t residual(std::uint64_t u) {
+  if constexpr (kMap == Map::kZigzag) return unzigzag(u);
+  if constexpr (kMap == Map::kMonotone) return u;
+  if constexpr (kMap == Map::kNonzero) return unzigzag(u + 1);
+  return u + 1;
+}
+template <Map kMap>
+constexpr std::uint64_t code_of(std::uint64_t r) {
+  if constexpr (kMap == Map::kZigzag) return zigzag(r);
+  if constexpr (kMap == Map::kMonotone) return r;
+  if constexpr (kMap == Map::kNonzero) return zigzag(r) - 1;
+  return r - 1;
 }
 
 class BitReader {
@@ -197,10 +240,11 @@ class BitReader {
   }
   bool overrun() const noexcept { return position() > size_bits_; }
 
-  // Decodes `len` Rice codes with parameter k as residuals of the order-1 (previous value)
-  // or order-2 (line through the previous two) predictor; m1/m2 are the last two values.
+  // Decodes `len` Rice codes with parameter k as residuals (mapped by kMap) of the order-1
+  // (previous value) or order-2 (line through the previous two) predictor; m1/m2 are the
+  // last two values.
   // The hot loop of the decoder: state in locals, one refill per code.
-  template <bool kOrder2>
+  template <bool kOrder2, Map kMap = Map::kZigzag>
   bool rice_run(unsigned k, std::size_t len, std::uint64_t& m1, std::uint64_t& m2,
                 std::int64_t* out) {
     const std::uint64_t kmask = mask(k);
@@ -237,7 +281,7 @@ class BitReader {
         if (!take_rice(k, &u)) return false;
         p = p_, buf = buf_, avail = avail_;
       }
-      const std::uint64_t r = (u >> 1) ^ (0 - (u & 1));
+      const std::uint64_t r = residual<kMap>(u);
       const std::uint64_t v = (kOrder2 ? 2 * a - b : a) + r;
       b = a;
       a = v;
@@ -310,13 +354,14 @@ void put_leb128(std::vector<std::uint8_t>& out, std::uint64_t v) {
 struct Header {
   std::size_t count;
   std::size_t offset;  // of the bit stream
+  std::uint8_t version;
 };
 
 absl::StatusOr<Header> read_header(std::span<const std::uint8_t> in) {
   if (in.empty()) return truncated_error("profile", "codec block", 0, 1, 0);
-  if (in[0] != kCodecVersion) {
+  if (in[0] != 1 && in[0] != kCodecVersion) {
     return decode_error("profile", "codec block", 0,
-                        str_cat("version ", hex(in[0]), ", expected ", hex(kCodecVersion)));
+                        str_cat("version ", hex(in[0]), ", expected 0x01 or ", hex(kCodecVersion)));
   }
   std::uint64_t n = 0;
   std::size_t i = 1;
@@ -331,7 +376,7 @@ absl::StatusOr<Header> read_header(std::span<const std::uint8_t> in) {
     return decode_error("profile", "codec block count", 1,
                         str_cat(n, " samples, at most ", kMaxBlockSamples));
   }
-  return Header{static_cast<std::size_t>(n), i};
+  return Header{static_cast<std::size_t>(n), i, in[0]};
 }
 
 }  // namespace
@@ -374,25 +419,66 @@ absl::Status encode_block(std::span<const Sample> samples, std::vector<std::uint
       i = j;
     }
   }
-  // Exponents: runs, or a fixed width per sample when that is smaller.
+  // Exponents and mantissas. The mantissas are scaled to the smallest exponent when that is
+  // exact and in range; that is computed first because one exponent mode depends on it.
   int emin = samples[0].value.exponent, emax = emin;
-  std::size_t runs = 1;
   for (std::size_t i = 1; i < n; ++i) {
     emin = std::min<int>(emin, samples[i].value.exponent);
     emax = std::max<int>(emax, samples[i].value.exponent);
-    runs += samples[i].value.exponent != samples[i - 1].value.exponent;
   }
-  const unsigned width = bit_length(static_cast<std::uint64_t>(emax - emin));
-  // Run mode costs roughly 4 bits per run beyond the first.
-  const bool per_sample = width > 0 && static_cast<std::uint64_t>(width) * n < 4 * (runs - 1);
-  w.put(per_sample ? 1 : 0, 1);
-  if (per_sample) {
+  std::vector<std::uint64_t> m(n);
+  bool scaled = true;
+  for (std::size_t i = 0; i < n && scaled; ++i) {
+    const int d = samples[i].value.exponent - emin;
+    std::int64_t v;
+    if (d > 18 || __builtin_mul_overflow(samples[i].value.mantissa, pow10_i64(d), &v)) {
+      scaled = false;
+    } else {
+      m[i] = static_cast<std::uint64_t>(v);
+    }
+  }
+  if (!scaled) {
+    for (std::size_t i = 0; i < n; ++i) m[i] = static_cast<std::uint64_t>(samples[i].value.mantissa);
+  }
+  // Exponent section: 1 bit, then
+  //   0: runs (first exponent, then per run: change, length - 1);
+  //   1: emin (8 bits), width (4 bits), then either width bits per sample (width <= 8) or,
+  //      for width = kCanonicalWidth, nothing per sample: each exponent is the canonical one
+  //      of its scaled mantissa (decimal trailing zeros dropped, at most `cap` of them), as
+  //      in files written with the shortest decimal of each value (2.58 next to 2.552).
+  const auto cap = static_cast<unsigned>(emax - emin);
+  const unsigned width = bit_length(cap);
+  std::uint64_t run_bits = 8;
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i + 1;
+    while (j < n && samples[j].value.exponent == samples[i].value.exponent) ++j;
+    if (i > 0) {
+      run_bits += varbits_cost(zigzag(static_cast<std::uint64_t>(static_cast<std::int64_t>(
+          samples[i].value.exponent - samples[i - 1].value.exponent))));
+    }
+    run_bits += varbits_cost(j - i - 1);
+    i = j;
+  }
+  const std::uint64_t per_sample_bits = 12 + static_cast<std::uint64_t>(width) * n;
+  bool canonical = scaled && cap > 0 && cap <= kMaxCanonicalCap && 20 < std::min(run_bits, per_sample_bits);
+  for (std::size_t i = 0; i < n && canonical; ++i) {
+    std::int64_t v = static_cast<std::int64_t>(m[i]);
+    canonical = emin + static_cast<int>(drop_decimal_zeros(v, cap)) == samples[i].value.exponent;
+  }
+  if (canonical) {
+    w.put(1, 1);
+    w.put(static_cast<std::uint8_t>(static_cast<std::int8_t>(emin)), 8);
+    w.put(kCanonicalWidth, 4);
+    w.put(cap, 8);
+  } else if (width > 0 && per_sample_bits < run_bits) {
+    w.put(1, 1);
     w.put(static_cast<std::uint8_t>(static_cast<std::int8_t>(emin)), 8);
     w.put(width, 4);
     for (std::size_t i = 0; i < n; ++i) {
       w.put(static_cast<std::uint64_t>(samples[i].value.exponent - emin), width);
     }
   } else {
+    w.put(0, 1);
     w.put(static_cast<std::uint8_t>(samples[0].value.exponent), 8);
     std::size_t i = 0;
     int prev_e = samples[0].value.exponent;
@@ -418,46 +504,101 @@ absl::Status encode_block(std::span<const Sample> samples, std::vector<std::uint
       i = j;
     }
   }
-  // Mantissas scaled to the smallest exponent when that is exact and in range.
-  std::vector<std::uint64_t> m(n);
-  bool scaled = true;
-  for (std::size_t i = 0; i < n && scaled; ++i) {
-    const int d = samples[i].value.exponent - emin;
-    std::int64_t v;
-    if (d > 18 || __builtin_mul_overflow(samples[i].value.mantissa, pow10_i64(d), &v)) {
-      scaled = false;
-    } else {
-      m[i] = static_cast<std::uint64_t>(v);
-    }
-  }
-  if (!scaled) {
-    for (std::size_t i = 0; i < n; ++i) m[i] = static_cast<std::uint64_t>(samples[i].value.mantissa);
-  }
+  // Mantissas, per chunk of kChunk in the cheapest of these modes (2 bits, see ChunkMode):
+  // order 1 or order 2 zig-zag Rice (k: 6 bits), no change at all (a meter at rest), or an
+  // extended mode (2 more bits): a counter that never decreases (order 1, no sign bit), or
+  // alternating runs of "no change" and "change" (nights of a PV register, a meter that only
+  // moves when something runs): run lengths Rice coded with kr (3 bits), the changes with k.
   w.put(scaled ? 1 : 0, 1);
   w.put(m[0], 64);
-  std::uint64_t r1[kChunk], r2[kChunk];
+  std::uint64_t r1[kChunk], r2[kChunk], u[kChunk], lens[kChunk];
   for (std::size_t c = 1; c < n; c += kChunk) {
     const std::size_t len = std::min(kChunk, n - c);
+    bool monotone = true, any_zero = false;
     for (std::size_t t = 0; t < len; ++t) {
       const std::size_t i = c + t;
-      r1[t] = zigzag(m[i] - m[i - 1]);
+      const std::uint64_t d = m[i] - m[i - 1];
+      monotone &= static_cast<std::int64_t>(d) >= 0;
+      any_zero |= d == 0;
+      r1[t] = zigzag(d);
       const std::uint64_t p2 = i >= 2 ? 2 * m[i - 1] - m[i - 2] : m[i - 1];
       r2[t] = zigzag(m[i] - p2);
+    }
+    if (std::all_of(r1, r1 + len, [](std::uint64_t v) { return v == 0; })) {
+      w.put(kAtRest, 2);
+      continue;
     }
     std::uint64_t c1, c2;
     const unsigned k1 = best_k(r1, len, &c1);
     const unsigned k2 = best_k(r2, len, &c2);
-    // Chunk mode: 0 = order 1, 1 = order 2, 2 = no change at all (a meter at rest).
-    if (std::all_of(r1, r1 + len, [](std::uint64_t v) { return v == 0; })) {
-      w.put(2, 2);
-      continue;
+    // Candidates with their exact sizes after the 2-bit mode.
+    std::uint64_t best_cost = 6 + std::min(c1, c2);
+    int choice = c2 < c1 ? 1 : 0;
+    unsigned km = 0, kz = 0, kr = 0;
+    bool zero_first = false;
+    if (monotone) {
+      for (std::size_t t = 0; t < len; ++t) u[t] = m[c + t] - m[c + t - 1];
+      std::uint64_t cm;
+      km = best_k(u, len, &cm);
+      if (2 + 6 + cm < best_cost) best_cost = 2 + 6 + cm, choice = 2;
     }
-    const bool order2 = c2 < c1;
-    const unsigned k = order2 ? k2 : k1;
-    const std::uint64_t* r = order2 ? r2 : r1;
-    w.put(order2 ? 1 : 0, 2);
-    w.put(k, 6);
-    for (std::size_t t = 0; t < len; ++t) put_rice(w, r[t], k);
+    if (any_zero) {
+      // Run lengths, and the changes as nonzero codes.
+      std::size_t runs = 0, changes = 0;
+      zero_first = r1[0] == 0;
+      for (std::size_t t = 0; t < len;) {
+        std::size_t j = t + 1;
+        while (j < len && (r1[j] == 0) == (r1[t] == 0)) ++j;
+        lens[runs++] = j - t - 1;
+        for (std::size_t x = t; x < j && r1[t] != 0; ++x) {
+          const std::uint64_t d = m[c + x] - m[c + x - 1];
+          u[changes++] = monotone ? code_of<Map::kNonzeroMonotone>(d) : code_of<Map::kNonzero>(d);
+        }
+        t = j;
+      }
+      std::uint64_t cl, cz;
+      kr = std::min(7u, best_k(lens, runs, &cl));
+      cl = rice_cost(lens, runs, kr);
+      kz = best_k(u, changes, &cz);
+      if (2 + 1 + 1 + 3 + 6 + cl + cz < best_cost) best_cost = 2 + 1 + 1 + 3 + 6 + cl + cz, choice = 3;
+    }
+    switch (choice) {
+      case 0:
+      case 1: {
+        const bool order2 = choice == 1;
+        const unsigned k = order2 ? k2 : k1;
+        const std::uint64_t* r = order2 ? r2 : r1;
+        w.put(order2 ? kOrder2 : kOrder1, 2);
+        w.put(k, 6);
+        for (std::size_t t = 0; t < len; ++t) put_rice(w, r[t], k);
+        break;
+      }
+      case 2:
+        w.put(kExtended, 2);
+        w.put(kMonotoneOrder1, 2);
+        w.put(km, 6);
+        for (std::size_t t = 0; t < len; ++t) put_rice(w, m[c + t] - m[c + t - 1], km);
+        break;
+      default: {
+        w.put(kExtended, 2);
+        w.put(kChangeRuns, 2);
+        w.put(monotone ? 1 : 0, 1);
+        w.put(zero_first ? 1 : 0, 1);
+        w.put(kr, 3);
+        w.put(kz, 6);
+        for (std::size_t t = 0; t < len;) {
+          std::size_t j = t + 1;
+          while (j < len && (r1[j] == 0) == (r1[t] == 0)) ++j;
+          put_rice(w, j - t - 1, kr);
+          for (std::size_t x = t; x < j && r1[t] != 0; ++x) {
+            const std::uint64_t d = m[c + x] - m[c + x - 1];
+            put_rice(w, monotone ? code_of<Map::kNonzeroMonotone>(d) : code_of<Map::kNonzero>(d), kz);
+          }
+          t = j;
+        }
+        break;
+      }
+    }
   }
   w.finish();
   return absl::OkStatus();
@@ -567,11 +708,18 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
   // Exponents.
   int emin;
   bool one_exponent = false;
+  unsigned canonical_cap = 0;  // > 0: exponents follow from the mantissas
   if (r.take(1) == 1) {
     emin = static_cast<std::int8_t>(r.take(8));
     const unsigned width = static_cast<unsigned>(r.take(4));
-    if (width > 8) return fail("exponent width over 8 bits");
-    for (std::size_t i = 0; i < n; ++i) {
+    if (width == kCanonicalWidth && h.version >= 2) {
+      canonical_cap = static_cast<unsigned>(r.take(8));
+      if (canonical_cap == 0) return fail("canonical exponents with no room above emin");
+      if (emin + static_cast<int>(canonical_cap) > 127) return fail("exponent out of range");
+    } else if (width > 8) {
+      return fail("exponent width over 8 bits");
+    }
+    for (std::size_t i = 0; i < n && canonical_cap == 0; ++i) {
       const int e = emin + static_cast<int>(r.take_upto8(width));
       if (e > 127) return fail("exponent out of range");
       ex[i] = static_cast<std::int8_t>(e);
@@ -616,12 +764,44 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
   for (std::size_t c = 1; c < n; c += kChunk) {
     const std::size_t len = std::min(kChunk, n - c);
     const unsigned mode = static_cast<unsigned>(r.take(2));
-    if (mode == 2) {
+    if (mode == kAtRest) {
       std::fill(mant + c, mant + c + len, static_cast<std::int64_t>(m1));
       m2 = m1;
       continue;
     }
-    if (mode == 3) return fail("chunk mode 3 unknown");
+    if (mode == kExtended) {
+      if (h.version < 2) return fail("chunk mode 3 in a version 1 block");
+      const unsigned sub = static_cast<unsigned>(r.take(2));
+      if (sub == kMonotoneOrder1) {
+        const unsigned k = static_cast<unsigned>(r.take(6));
+        if (r.overrun()) return fail("mantissa chunk truncated");
+        if (!r.rice_run<false, Map::kMonotone>(k, len, m1, m2, mant + c)) return fail("bad Rice code");
+      } else if (sub == kChangeRuns) {
+        const bool monotone = r.take(1) == 1;
+        bool zeros = r.take(1) == 1;
+        const unsigned kr = static_cast<unsigned>(r.take(3));
+        const unsigned k = static_cast<unsigned>(r.take(6));
+        for (std::size_t at = 0; at < len; zeros = !zeros) {
+          std::uint64_t run;
+          if (!r.take_rice(kr, &run)) return fail("bad Rice code");
+          if (r.overrun()) return fail("mantissa chunk truncated");
+          if (run >= len - at) return fail("run longer than its chunk");
+          const std::size_t l = static_cast<std::size_t>(run) + 1;
+          if (zeros) {
+            std::fill(mant + c + at, mant + c + at + l, static_cast<std::int64_t>(m1));
+            m2 = m1;
+          } else if (!(monotone ? r.rice_run<false, Map::kNonzeroMonotone>(k, l, m1, m2, mant + c + at)
+                                : r.rice_run<false, Map::kNonzero>(k, l, m1, m2, mant + c + at))) {
+            return fail("bad Rice code");
+          }
+          at += l;
+        }
+      } else {
+        return fail(str_cat("extended chunk mode ", sub, " unknown"));
+      }
+      if (r.overrun()) return fail("mantissa chunk truncated");
+      continue;
+    }
     const unsigned k = static_cast<unsigned>(r.take(6));
     if (r.overrun()) return fail("mantissa chunk truncated");
     std::size_t t2 = 0;
@@ -639,7 +819,12 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
     if (!ok) return fail("bad Rice code");
     if (r.overrun()) return fail("mantissa chunk truncated");
   }
-  if (scaled && !one_exponent) {
+  if (canonical_cap > 0) {
+    if (!scaled) return fail("canonical exponents without scaled mantissas");
+    for (std::size_t i = 0; i < n; ++i) {
+      ex[i] = static_cast<std::int8_t>(emin + static_cast<int>(drop_decimal_zeros(mant[i], canonical_cap)));
+    }
+  } else if (scaled && !one_exponent) {
     for (std::size_t i = 0; i < n; ++i) {
       if (!unscale(mant[i], static_cast<unsigned>(ex[i] - emin))) {
         return fail("scaled mantissa not a multiple of its scale");

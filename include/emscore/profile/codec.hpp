@@ -31,7 +31,8 @@
 
 namespace emscore::profile {
 
-inline constexpr std::uint8_t kCodecVersion = 1;
+// Blocks are written as version 2; version 1 blocks (no extended modes) still decode.
+inline constexpr std::uint8_t kCodecVersion = 2;
 // A decoder refuses blocks that claim more samples (bounds memory on hostile input).
 inline constexpr std::size_t kMaxBlockSamples = std::size_t{1} << 20;
 
