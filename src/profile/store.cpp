@@ -92,6 +92,7 @@ struct Store::Impl : Connection {
   SeriesState* last_state = nullptr;
   std::vector<SeriesState*> dirty;
   std::vector<Sample> scratch;
+  BlockColumns columns;
   std::vector<std::uint8_t> encoded;
   Stmt begin, commit, rollback;
   Stmt find_series, insert_series, newest_rows, insert_block, block_at, range_blocks, tail_data,
@@ -237,10 +238,15 @@ struct Store::Impl : Connection {
       while ((rc = sqlite3_step(tail_data.get())) == SQLITE_ROW) {
         const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(tail_data.get(), 0));
         const auto n = static_cast<std::size_t>(sqlite3_column_bytes(tail_data.get(), 0));
-        const absl::Status d = decode_block(std::span(p, n), scratch);
+        const absl::Status d = decode_block_columns(std::span(p, n), columns);
         if (!d.ok()) {
           tail_data.reset();
           return with_context(d, "profile: store: tail row");
+        }
+        for (std::size_t i = 0; i < columns.ms.size(); ++i) {
+          scratch.push_back(Sample{absl::FromUnixMillis(columns.ms[i]),
+                                   Value(columns.mantissa[i], columns.exponent[i], columns.unit),
+                                   columns.quality[i]});
         }
       }
       tail_data.reset();
@@ -306,8 +312,28 @@ struct Store::Impl : Connection {
     return out;
   }
 
+  // Appends one sample, or rejects it or counts it as a duplicate (the rules in store.hpp).
+  // The common case is inline: the next sample of the series of the previous call, in the
+  // open tail's period, that does not fill the block. Whatever else may happen (a first
+  // sample, a failed check, a new period, a full block) goes through append_checked().
   absl::Status append(const SeriesKey& key, const Sample& s, std::size_t index,
                       IngestReport& report) {
+    SeriesState* st = last_state;
+    if (st != nullptr && key == last_key && st->listed_dirty && st->tail_size() > 0 &&
+        st->tail_size() + 1 < options.block_samples && s.value.unit == st->unit) {
+      const std::int64_t ms = absl::ToUnixMillis(s.at);
+      if (ms > st->last_ms && ms < st->tail_period_end && absl::FromUnixMillis(ms) == s.at) {
+        st->pending.push_back(s);
+        st->last_ms = ms;
+        ++report.accepted;
+        return absl::OkStatus();
+      }
+    }
+    return append_checked(key, s, index, report);
+  }
+
+  absl::Status append_checked(const SeriesKey& key, const Sample& s, std::size_t index,
+                              IngestReport& report) {
     EMSCORE_ASSIGN_OR_RETURN(SeriesState * st, state(key, s.value.unit));
     auto reject = [&](std::string msg) {
       report.rejected.push_back(
