@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstring>
 
 #include "emscore/core/status.hpp"
@@ -19,7 +20,7 @@ constexpr std::uint8_t kUnitCount = static_cast<std::uint8_t>(std::size(kUnitTab
 
 // Chunk modes (2 bits), and the extended modes behind kExtended (2 more bits; format v2).
 constexpr unsigned kOrder1 = 0, kOrder2 = 1, kAtRest = 2, kExtended = 3;
-constexpr unsigned kMonotoneOrder1 = 0, kChangeRuns = 1;
+constexpr unsigned kMonotoneOrder1 = 0, kChangeRuns = 1, kQuantum = 2;
 // Exponent width field value that marks canonical exponents (format v2).
 constexpr unsigned kCanonicalWidth = 15;
 constexpr unsigned kMaxCanonicalCap = 255;
@@ -33,13 +34,51 @@ unsigned bit_length(std::uint64_t v) { return static_cast<unsigned>(64 - std::co
 // Bits of BitWriter::put_varbits(u).
 std::uint64_t varbits_cost(std::uint64_t u) { return u == 0 ? 1 : 2 * bit_length(u); }
 
-// Divides v by 10 while it ends in a decimal zero, at most `cap` times (0 counts as `cap`
-// zeros); returns how often. The canonical exponent of a mantissa at emin is emin + that.
-inline unsigned drop_decimal_zeros(std::int64_t& v, unsigned cap) {
+// Exact division by 10^d without a divide and without a data-dependent jump (exponents may
+// change every sample): M = 2^d * 5^d * q, so q = (M >> d) * inverse(5^d) mod 2^64, and
+// M was divisible iff its low d bits are zero and |q| <= 2^63 / 5^d.
+struct Pow5Inverse {
+  std::uint64_t inverse[19];
+  std::uint64_t bound[19];
+};
+constexpr Pow5Inverse make_pow5_inverse() {
+  Pow5Inverse t{};
+  std::uint64_t p = 1;
+  for (int d = 0; d <= 18; ++d) {
+    std::uint64_t x = p;  // Newton iteration for the inverse of an odd number mod 2^64
+    for (int i = 0; i < 6; ++i) x *= 2 - p * x;
+    t.inverse[d] = x;
+    t.bound[d] = (1ULL << 63) / p;
+    p *= 5;
+  }
+  return t;
+}
+constexpr Pow5Inverse kPow5 = make_pow5_inverse();
+static_assert(kPow5.inverse[3] * 125 == 1);
+
+inline bool unscale(std::int64_t& m, unsigned d) {
+  if (d > 18) return false;
+  if ((static_cast<std::uint64_t>(m) & mask(d)) != 0) return false;
+  const std::uint64_t q = static_cast<std::uint64_t>(m >> d) * kPow5.inverse[d];
+  const std::uint64_t magnitude = static_cast<std::int64_t>(q) < 0 ? 0 - q : q;
+  if (magnitude > kPow5.bound[d]) return false;
+  m = static_cast<std::int64_t>(q);
+  return true;
+}
+
+
+// Drops v's decimal trailing zeros, at most `cap` of them (0 counts as `cap` zeros), and
+// returns how many: the canonical exponent of a mantissa at emin is emin + that. Runs per
+// sample in the decoder: a divide by 10 is a multiply by the inverse of 5 (see above), and
+// the loop's exit is predictable on data where most values have no trailing zero.
+[[gnu::always_inline]] inline unsigned drop_decimal_zeros(std::int64_t& v, unsigned cap) {
   if (v == 0) return cap;
   unsigned d = 0;
-  while (d < cap && v % 10 == 0) {
-    v /= 10;
+  while (d < cap) {
+    const std::uint64_t q = static_cast<std::uint64_t>(v >> 1) * kPow5.inverse[1];
+    const std::uint64_t magnitude = static_cast<std::int64_t>(q) < 0 ? 0 - q : q;
+    if ((v & 1) != 0 || magnitude > kPow5.bound[1]) break;
+    v = static_cast<std::int64_t>(q);
     ++d;
   }
   return d;
@@ -379,6 +418,135 @@ absl::StatusOr<Header> read_header(std::span<const std::uint8_t> in) {
   return Header{static_cast<std::size_t>(n), i, in[0]};
 }
 
+// ---- Rational quantum (extended chunk mode kQuantum) ----
+// Some series are rounded multiples of a quantum that is not a power of ten: a counter of
+// S0 pulses at 375 imp/kWh shown in Wh (2.667 Wh a pulse), values scaled by a CT ratio or a
+// normalisation factor and printed to fixed decimals. Their mantissas are M = round(n * a/b)
+// for small integers n; coding the steps of n instead of M saves log2(a/b) bits a sample.
+// Round half up, n >= 0, everything exact (128-bit intermediates).
+using detail::U128;
+
+struct Quantum {
+  std::uint64_t a = 0, b = 0;  // quantum a/b in mantissa units, a >= b (>= 1 unit)
+};
+constexpr std::uint64_t kMaxQuantumDen = std::uint64_t{1} << 24;
+constexpr std::uint64_t kMaxQuantumNum = std::uint64_t{1} << 48;
+
+// round(n * a / b); false when 2 n a + b does not fit 64 bits.
+inline bool quantum_value(std::uint64_t n, const Quantum& q, std::uint64_t* m) {
+  const U128 x = U128{2} * n * q.a + q.b;
+  if (x >> 64) return false;
+  *m = static_cast<std::uint64_t>(x / (U128{2} * q.b));
+  return true;
+}
+// The n whose value is m: round(m * b / a) (unique because a >= b).
+inline std::uint64_t quantum_index(std::uint64_t m, const Quantum& q) {
+  return static_cast<std::uint64_t>((U128{2} * m * q.b + q.a) / (U128{2} * q.a));
+}
+
+// floor(x / d) for an invariant d by a multiply: q0 = mulhi(x, floor((2^64-1)/d)) is at most
+// 2 below the quotient; the remainder says how much.
+class Divider {
+ public:
+  explicit Divider(std::uint64_t d) : d_(d), m_(~0ULL / d) {}
+  std::uint64_t operator()(std::uint64_t x) const {
+    std::uint64_t q = static_cast<std::uint64_t>((U128{x} * m_) >> 64);
+    while (x - q * d_ >= d_) ++q;
+    return q;
+  }
+
+ private:
+  std::uint64_t d_, m_;
+};
+
+// The simplest fraction (smallest denominator) in [p1/q1, p2/q2], all positive: continued
+// fractions (Stern-Brocot). False when none has num <= kMaxQuantumNum, den <= kMaxQuantumDen.
+bool simplest_between(U128 p1, U128 q1, U128 p2, U128 q2, Quantum* out) {
+  // Convergent recurrences h = a h1 + h2, k = a k1 + k2 over the shared continued fraction.
+  U128 h1 = 1, h2 = 0, k1 = 0, k2 = 1;
+  for (int depth = 0; depth < 64; ++depth) {
+    const U128 fl = p1 / q1;
+    U128 digit;
+    bool done = false;
+    if (fl * q1 == p1) {
+      digit = fl, done = true;  // lo is an integer
+    } else if ((fl + 1) * q2 <= p2) {
+      digit = fl + 1, done = true;  // an integer in (lo, hi]
+    } else {
+      digit = fl;
+    }
+    const U128 h = digit * h1 + h2, k = digit * k1 + k2;
+    if (h > kMaxQuantumNum || k > kMaxQuantumDen) return false;
+    if (done) {
+      out->a = static_cast<std::uint64_t>(h);
+      out->b = static_cast<std::uint64_t>(k);
+      return true;
+    }
+    h2 = h1, h1 = h, k2 = k1, k1 = k;
+    // Both ends in (fl, fl + 1): recurse on the reciprocals of the fractional parts, which
+    // swaps the ends.
+    const U128 np1 = q2, nq1 = p2 - fl * q2, np2 = q1, nq2 = p1 - fl * q1;
+    p1 = np1, q1 = nq1, p2 = np2, q2 = nq2;
+  }
+  return false;
+}
+
+// Whether every value round-trips through its index under q.
+bool quantum_fits(const std::uint64_t* m, std::size_t count, const Quantum& q) {
+  if (q.b == 0 || q.a < q.b) return false;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (static_cast<std::int64_t>(m[i]) < 0) return false;
+    std::uint64_t back;
+    if (!quantum_value(quantum_index(m[i], q), q, &back) || back != m[i]) return false;
+  }
+  return true;
+}
+
+// Looks for a quantum of at least 16 units that all of m[0..count) are rounded multiples
+// of: from the smallest gap between distinct values (a small multiple k of the quantum),
+// the interval of quanta consistent with every value, and its simplest fraction.
+bool find_quantum(const std::uint64_t* m, std::size_t count, Quantum* out) {
+  std::uint64_t sorted[kChunk + 1];
+  if (count > kChunk + 1 || count < 3) return false;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (static_cast<std::int64_t>(m[i]) < 0 || m[i] > (std::uint64_t{1} << 62)) return false;
+    sorted[i] = m[i];
+  }
+  std::sort(sorted, sorted + count);
+  std::uint64_t gap = ~0ULL;
+  for (std::size_t i = 1; i < count; ++i) {
+    if (sorted[i] != sorted[i - 1]) gap = std::min(gap, sorted[i] - sorted[i - 1]);
+  }
+  if (gap == ~0ULL || gap < 16) return false;
+  for (unsigned k = 1; k <= 6; ++k) {
+    double q0 = static_cast<double>(gap) / k;
+    if (q0 < 16) break;
+    // Refined on the widest span: its number of quanta is exact if q0 is close enough.
+    const std::uint64_t span = sorted[count - 1] - sorted[0];
+    q0 = static_cast<double>(span) / std::floor(static_cast<double>(span) / q0 + 0.5);
+    // lo = max (2M - 1) / 2n, hi = min (2M + 1) / 2n over the values with n > 0.
+    U128 lo_p = 0, lo_q = 1, hi_p = 1, hi_q = 0;  // [0, infinity)
+    bool ok = true;
+    for (std::size_t i = 0; i < count && ok; ++i) {
+      const auto nn = static_cast<std::uint64_t>(static_cast<double>(m[i]) / q0 + 0.5);
+      if (nn == 0) {
+        ok = m[i] == 0;
+        continue;
+      }
+      const U128 p_lo = U128{2} * m[i] - 1, p_hi = U128{2} * m[i] + 1, q = U128{2} * nn;
+      if (p_lo * lo_q > lo_p * q) lo_p = p_lo, lo_q = q;
+      if (hi_q == 0 || p_hi * hi_q < hi_p * q) hi_p = p_hi, hi_q = q;
+    }
+    if (!ok || hi_q == 0 || lo_p * hi_q >= hi_p * lo_q) continue;
+    Quantum cand;
+    if (simplest_between(lo_p, lo_q, hi_p, hi_q, &cand) && quantum_fits(m, count, cand)) {
+      *out = cand;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::Status encode_block(std::span<const Sample> samples, std::vector<std::uint8_t>& out) {
@@ -511,7 +679,8 @@ absl::Status encode_block(std::span<const Sample> samples, std::vector<std::uint
   // moves when something runs): run lengths Rice coded with kr (3 bits), the changes with k.
   w.put(scaled ? 1 : 0, 1);
   w.put(m[0], 64);
-  std::uint64_t r1[kChunk], r2[kChunk], u[kChunk], lens[kChunk];
+  std::uint64_t r1[kChunk], r2[kChunk], u[kChunk], lens[kChunk], uq[kChunk];
+  Quantum last_q;  // of the last quantum chunk (b = 0: none yet)
   for (std::size_t c = 1; c < n; c += kChunk) {
     const std::size_t len = std::min(kChunk, n - c);
     bool monotone = true, any_zero = false;
@@ -562,7 +731,49 @@ absl::Status encode_block(std::span<const Sample> samples, std::vector<std::uint
       kz = best_k(u, changes, &cz);
       if (2 + 1 + 1 + 3 + 6 + cl + cz < best_cost) best_cost = 2 + 1 + 1 + 3 + 6 + cl + cz, choice = 3;
     }
+    // Rounded multiples of a quantum: the last chunk's, else one searched for.
+    Quantum qn;
+    bool q_reuse = false;
+    if (len >= 16 && scaled) {
+      const std::uint64_t* mv = m.data() + c - 1;
+      if (last_q.b != 0 && quantum_fits(mv, len + 1, last_q)) {
+        qn = last_q, q_reuse = true;
+      } else if (!find_quantum(mv, len + 1, &qn)) {
+        qn = Quantum{};
+      }
+    }
+    unsigned kq = 0;
+    bool q_monotone = true;
+    if (qn.b != 0) {
+      std::uint64_t prev = quantum_index(m[c - 1], qn);
+      for (std::size_t t = 0; t < len; ++t) {
+        const std::uint64_t idx = quantum_index(m[c + t], qn);
+        uq[t] = idx - prev;
+        q_monotone &= static_cast<std::int64_t>(uq[t]) >= 0;
+        prev = idx;
+      }
+      if (!q_monotone) {
+        for (std::size_t t = 0; t < len; ++t) uq[t] = zigzag(uq[t]);
+      }
+      std::uint64_t cq;
+      kq = best_k(uq, len, &cq);
+      cq += 2 + 1 + 1 + 6 + (q_reuse ? 0 : varbits_cost(qn.a) + varbits_cost(qn.b));
+      if (cq < best_cost) best_cost = cq, choice = 4;
+    }
     switch (choice) {
+      case 4:
+        w.put(kExtended, 2);
+        w.put(kQuantum, 2);
+        w.put(q_reuse ? 1 : 0, 1);
+        if (!q_reuse) {
+          w.put_varbits(qn.a);
+          w.put_varbits(qn.b);
+        }
+        w.put(q_monotone ? 1 : 0, 1);
+        w.put(kq, 6);
+        for (std::size_t t = 0; t < len; ++t) put_rice(w, uq[t], kq);
+        last_q = qn;
+        break;
       case 0:
       case 1: {
         const bool order2 = choice == 1;
@@ -579,7 +790,7 @@ absl::Status encode_block(std::span<const Sample> samples, std::vector<std::uint
         w.put(km, 6);
         for (std::size_t t = 0; t < len; ++t) put_rice(w, m[c + t] - m[c + t - 1], km);
         break;
-      default: {
+      default: {  // 3
         w.put(kExtended, 2);
         w.put(kChangeRuns, 2);
         w.put(monotone ? 1 : 0, 1);
@@ -608,42 +819,6 @@ absl::StatusOr<std::size_t> block_sample_count(std::span<const std::uint8_t> blo
   EMSCORE_ASSIGN_OR_RETURN(Header h, read_header(block));
   return h.count;
 }
-
-namespace {
-
-// Exact division by 10^d without a divide and without a data-dependent jump (exponents may
-// change every sample): M = 2^d * 5^d * q, so q = (M >> d) * inverse(5^d) mod 2^64, and
-// M was divisible iff its low d bits are zero and |q| <= 2^63 / 5^d.
-struct Pow5Inverse {
-  std::uint64_t inverse[19];
-  std::uint64_t bound[19];
-};
-constexpr Pow5Inverse make_pow5_inverse() {
-  Pow5Inverse t{};
-  std::uint64_t p = 1;
-  for (int d = 0; d <= 18; ++d) {
-    std::uint64_t x = p;  // Newton iteration for the inverse of an odd number mod 2^64
-    for (int i = 0; i < 6; ++i) x *= 2 - p * x;
-    t.inverse[d] = x;
-    t.bound[d] = (1ULL << 63) / p;
-    p *= 5;
-  }
-  return t;
-}
-constexpr Pow5Inverse kPow5 = make_pow5_inverse();
-static_assert(kPow5.inverse[3] * 125 == 1);
-
-inline bool unscale(std::int64_t& m, unsigned d) {
-  if (d > 18) return false;
-  if ((static_cast<std::uint64_t>(m) & mask(d)) != 0) return false;
-  const std::uint64_t q = static_cast<std::uint64_t>(m >> d) * kPow5.inverse[d];
-  const std::uint64_t magnitude = static_cast<std::int64_t>(q) < 0 ? 0 - q : q;
-  if (magnitude > kPow5.bound[d]) return false;
-  m = static_cast<std::int64_t>(q);
-  return true;
-}
-
-}  // namespace
 
 absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColumns& out) {
   EMSCORE_ASSIGN_OR_RETURN(Header h, read_header(block));
@@ -761,6 +936,7 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
   const bool scaled = r.take(1) == 1;
   std::uint64_t m1 = r.take(64), m2 = m1;
   mant[0] = static_cast<std::int64_t>(m1);
+  Quantum last_q;  // of the last quantum chunk
   for (std::size_t c = 1; c < n; c += kChunk) {
     const std::size_t len = std::min(kChunk, n - c);
     const unsigned mode = static_cast<unsigned>(r.take(2));
@@ -795,6 +971,37 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
             return fail("bad Rice code");
           }
           at += l;
+        }
+      } else if (sub == kQuantum) {
+        if (r.take(1) == 0) {
+          bool ok = true;
+          last_q.a = r.take_varbits(&ok);
+          last_q.b = r.take_varbits(&ok);
+          if (!ok || r.overrun()) return fail("quantum truncated");
+          if (last_q.b == 0 || last_q.a < last_q.b || last_q.a > kMaxQuantumNum ||
+              last_q.b > kMaxQuantumDen) {
+            last_q = Quantum{};
+            return fail("quantum out of range");
+          }
+        } else if (last_q.b == 0) {
+          return fail("quantum reused before one was given");
+        }
+        const bool monotone = r.take(1) == 1;
+        const unsigned k = static_cast<unsigned>(r.take(6));
+        if (static_cast<std::int64_t>(m1) < 0) return fail("quantum chunk after a negative value");
+        std::uint64_t idx = quantum_index(m1, last_q);
+        const Divider div(2 * last_q.b);
+        for (std::size_t at = 0; at < len; ++at) {
+          std::uint64_t code;
+          if (!r.take_rice(k, &code)) return fail("bad Rice code");
+          idx += monotone ? code : unzigzag(code);
+          std::uint64_t x;
+          if (__builtin_mul_overflow(idx, 2 * last_q.a, &x) || __builtin_add_overflow(x, last_q.b, &x)) {
+            return fail("quantum value out of range");
+          }
+          m2 = m1;
+          m1 = div(x);
+          mant[c + at] = static_cast<std::int64_t>(m1);
         }
       } else {
         return fail(str_cat("extended chunk mode ", sub, " unknown"));

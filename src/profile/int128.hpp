@@ -4,4 +4,5 @@
 
 namespace emscore::profile::detail {
 __extension__ typedef __int128 I128;
+__extension__ typedef unsigned __int128 U128;
 }  // namespace emscore::profile::detail

@@ -274,6 +274,43 @@ TEST(Codec, CounterThatNeverDecreasesNeedsNoSignBit) {
 }
 
 
+TEST(Codec, RoundedMultiplesOfAQuantumCostTheirSteps) {
+  // Values normalised by a factor and printed to five decimals (the Tetouan files): the
+  // mantissas are round(n * 24000000 / 79); coding n's steps saves log2(303797) bits.
+  std::mt19937_64 rng(15);
+  std::vector<Sample> s;
+  std::int64_t n = 11'210;
+  for (int i = 0; i < 4096; ++i) {
+    const std::int64_t m = (2 * n * 24'000'000 + 79) / (2 * 79);
+    s.push_back({kT0 + absl::Minutes(10 * i), Value(m, -5, Unit::kWatt)});
+    n += static_cast<std::int64_t>(rng() % 101) - 50;
+  }
+  std::size_t bytes = 0;
+  expect_round_trip(s, &bytes);
+  // Steps uniform in [-50, 50]: ~6.7 bits, Rice ~7.5; the raw mantissa steps need ~25.
+  EXPECT_LT(8.0 * static_cast<double>(bytes) / 4096.0, 8.5);
+  // A register scaled by a current transformer (150/5 A): every value a multiple of 30.
+  std::vector<Sample> ct;
+  std::int64_t e = 0;
+  for (int i = 0; i < 4096; ++i) {
+    ct.push_back({kT0 + absl::Minutes(15 * i), Value(e * 30, -2, Unit::kKiloWattHour)});
+    e += static_cast<std::int64_t>(rng() % 64);
+  }
+  expect_round_trip(ct, &bytes);
+  EXPECT_LT(8.0 * static_cast<double>(bytes) / 4096.0, 7.5);  // the plain steps need ~11
+  // Almost a quantum: one value off by one unit. Still exact (that chunk codes M).
+  s[777].value = Value(s[777].value.mantissa + 1, -5, Unit::kWatt);
+  expect_round_trip(s);
+  // Negative values and a quantum that changes half-way through the block.
+  std::vector<Sample> mixed;
+  for (int i = 0; i < 1000; ++i) {
+    const std::int64_t k = 1000 + (i * 7919) % 300;
+    const std::int64_t m = i < 500 ? (2 * k * 1000 + 7) / 14 : -k * 17;
+    mixed.push_back({kT0 + absl::Minutes(i), Value(m, 0, Unit::kWatt)});
+  }
+  expect_round_trip(mixed);
+}
+
 TEST(Codec, EncoderRejectsWhatItCannotKeep) {
   std::vector<std::uint8_t> out;
   std::vector<Sample> micro = {{kT0 + absl::Microseconds(1), Value(1, 0)}};
