@@ -26,6 +26,14 @@ std::int64_t next_month(std::int64_t period_ms) {
   return absl::ToUnixMillis(absl::FromCivil(m + 1, absl::UTCTimeZone()));
 }
 
+// Two's complement arithmetic without overflow (a guess that is checked, never trusted).
+std::int64_t wrapping_add(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+std::int64_t wrapping_sub(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+}
+
 std::string describe(const SeriesKey& k) {
   return str_cat("device ", k.device.id, " ", k.quantity.to_string(),
                  k.tier != 0 ? str_cat(" tier ", k.tier) : std::string(),
@@ -58,7 +66,8 @@ struct SeriesState {
   std::int64_t id = 0;
   Unit unit = Unit::kNone;
   bool has_last = false;
-  std::int64_t last_ms = 0;  // the newest sample, stored or pending
+  std::int64_t last_ms = 0;    // the newest sample, stored or pending
+  std::int64_t last_step = 0;  // ms from the one before (the guess for the next one)
   std::size_t tail_rows = 0;
   std::size_t tail_stored = 0;
   std::int64_t tail_first = 0;       // ms, the key of the tail's first row
@@ -321,9 +330,16 @@ struct Store::Impl : Connection {
     SeriesState* st = last_state;
     if (st != nullptr && key == last_key && st->listed_dirty && st->tail_size() > 0 &&
         st->tail_size() + 1 < options.block_samples && s.value.unit == st->unit) {
-      const std::int64_t ms = absl::ToUnixMillis(s.at);
-      if (ms > st->last_ms && ms < st->tail_period_end && absl::FromUnixMillis(ms) == s.at) {
+      // On a raster the next time is the last one plus the last step (an exact comparison,
+      // no call into the time library).
+      std::int64_t ms = wrapping_add(st->last_ms, st->last_step);
+      if (absl::FromUnixMillis(ms) != s.at) {
+        ms = absl::ToUnixMillis(s.at);
+        if (absl::FromUnixMillis(ms) != s.at) ms = st->last_ms;  // not whole ms: checked below
+      }
+      if (ms > st->last_ms && ms < st->tail_period_end) {
         st->pending.push_back(s);
+        st->last_step = wrapping_sub(ms, st->last_ms);
         st->last_ms = ms;
         ++report.accepted;
         return absl::OkStatus();
@@ -375,6 +391,7 @@ struct Store::Impl : Connection {
       st->listed_dirty = true;
     }
     st->pending.push_back(s);
+    st->last_step = st->has_last ? wrapping_sub(ms, st->last_ms) : 0;
     st->has_last = true;
     st->last_ms = ms;
     ++report.accepted;

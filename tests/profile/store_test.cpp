@@ -184,6 +184,53 @@ TEST(Store, ReopenContinuesTheTailAndSealsItIntoOneBlock) {
             std::string::npos);
 }
 
+// Within one batch of one series most readings take the store's inline path; every rule
+// still holds there: sub-millisecond times, re-sends of this batch's own readings, other
+// units, irregular steps and a month boundary in the middle of the batch.
+TEST(Store, EveryRuleHoldsInTheMiddleOfABatch) {
+  TempDir dir;
+  auto store = Store::open(dir.file("p.db"));
+  ASSERT_TRUE(store.ok());
+  // k = 2972 is 2024-01-31T23:00Z: the batch crosses into February at k = 2976.
+  const std::int64_t k0 = 2970;
+  std::vector<Reading> b;
+  for (std::int64_t k = k0; k < k0 + 5; ++k) b.push_back(energy(1, k));
+  Reading micro = energy(1, k0 + 5);
+  micro.at += absl::Microseconds(5);
+  b.push_back(micro);                      // 5: rejected
+  b.push_back(energy(1, k0 + 4));          // 6: duplicate of this batch's own reading
+  Reading conflict = energy(1, k0 + 3);
+  conflict.value.mantissa += 1;
+  b.push_back(conflict);                   // 7: rejected
+  Reading odd = energy(1, k0 + 5);
+  odd.at += absl::Milliseconds(1);         // 8: an irregular step, accepted
+  b.push_back(odd);
+  Reading watt = energy(1, k0 + 6);
+  watt.value.unit = Unit::kWattHour;
+  b.push_back(watt);                       // 9: rejected
+  for (std::int64_t k = k0 + 6; k < k0 + 12; ++k) b.push_back(energy(1, k));  // into February
+  auto r = (*store)->ingest(b);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->accepted, 5u + 1u + 6u);
+  EXPECT_EQ(r->duplicates, 1u);
+  ASSERT_EQ(r->rejected.size(), 3u);
+  EXPECT_EQ(r->rejected[0].index, 5u);
+  EXPECT_NE(to_std(r->rejected[0].status.message()).find("not a whole millisecond"), std::string::npos);
+  EXPECT_EQ(r->rejected[1].index, 7u);
+  EXPECT_NE(to_std(r->rejected[1].status.message()).find("conflicts with the stored value"),
+            std::string::npos);
+  EXPECT_EQ(r->rejected[2].index, 9u);
+  EXPECT_NE(to_std(r->rejected[2].status.message()).find("unit \"Wh\""), std::string::npos);
+  auto all = (*store)->query({DeviceRef{1}, kEnergy}, absl::InfinitePast(), absl::InfiniteFuture());
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 12u);
+  EXPECT_EQ((*all)[5].at, odd.at);
+  EXPECT_EQ((*all)[11].at, energy(1, k0 + 11).at);
+  auto series = (*store)->list_series();
+  EXPECT_EQ((*series)[0].blocks, 2u);  // January's block and February's
+  EXPECT_EQ(absl::FormatTime("%Y-%m-%d", (*all)[6].at, absl::UTCTimeZone()), "2024-02-01");
+}
+
 // The long-term shape does not depend on how the samples arrived: a day per commit, with
 // restarts in between, gives the same blocks, byte for byte, as one batch.
 TEST(Store, SealedBlocksAreTheSameWhateverTheBatchSize) {
