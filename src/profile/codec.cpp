@@ -906,8 +906,10 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
     bool ok = true;
     while (i < n) {
       if (i > 0) {
-        e += static_cast<int>(static_cast<std::int64_t>(unzigzag(r.take_varbits(&ok))));
-        if (!ok || e < -128 || e > 127) return fail("exponent out of range");
+        const auto change = static_cast<std::int64_t>(unzigzag(r.take_varbits(&ok)));
+        if (!ok || change < -255 || change > 255) return fail("exponent change out of range");
+        e += static_cast<int>(change);
+        if (e < -128 || e > 127) return fail("exponent out of range");
       }
       const std::uint64_t len = r.take_varbits(&ok) + 1;
       if (!ok || r.overrun()) return fail("exponent runs truncated");
