@@ -991,20 +991,26 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
         const bool monotone = r.take(1) == 1;
         const unsigned k = static_cast<unsigned>(r.take(6));
         if (static_cast<std::int64_t>(m1) < 0) return fail("quantum chunk after a negative value");
-        std::uint64_t idx = quantum_index(m1, last_q);
-        const Divider div(2 * last_q.b);
-        for (std::size_t at = 0; at < len; ++at) {
-          std::uint64_t code;
-          if (!r.take_rice(k, &code)) return fail("bad Rice code");
-          idx += monotone ? code : unzigzag(code);
-          std::uint64_t x;
-          if (__builtin_mul_overflow(idx, 2 * last_q.a, &x) || __builtin_add_overflow(x, last_q.b, &x)) {
-            return fail("quantum value out of range");
-          }
-          m2 = m1;
-          m1 = div(x);
-          mant[c + at] = static_cast<std::int64_t>(m1);
+        // The indices with the fast Rice loop (order 1 from the index of the last value),
+        // then their values.
+        std::uint64_t idx = quantum_index(m1, last_q), idx_prev = idx;
+        std::int64_t* out_c = mant + c;
+        if (!(monotone ? r.rice_run<false, Map::kMonotone>(k, len, idx, idx_prev, out_c)
+                       : r.rice_run<false, Map::kZigzag>(k, len, idx, idx_prev, out_c))) {
+          return fail("bad Rice code");
         }
+        const Divider div(2 * last_q.b);
+        const std::uint64_t a2 = 2 * last_q.a, b = last_q.b;
+        bool fits = true;
+        for (std::size_t at = 0; at < len; ++at) {
+          std::uint64_t x;
+          fits &= !__builtin_mul_overflow(static_cast<std::uint64_t>(out_c[at]), a2, &x);
+          fits &= !__builtin_add_overflow(x, b, &x);
+          out_c[at] = static_cast<std::int64_t>(div(x));
+        }
+        if (!fits) return fail("quantum value out of range");
+        m2 = len >= 2 ? static_cast<std::uint64_t>(out_c[len - 2]) : m1;
+        m1 = static_cast<std::uint64_t>(out_c[len - 1]);
       } else {
         return fail(str_cat("extended chunk mode ", sub, " unknown"));
       }
