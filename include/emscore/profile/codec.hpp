@@ -6,18 +6,23 @@
 // works on the integers instead:
 //   - timestamps (milliseconds) as runs of equal deltas: a regular raster costs a few bytes
 //     per block, jitter costs a few bits per sample;
-//   - exponents as runs (or a small fixed width when they change often, as in re-exported
-//     CSV files that drop trailing zeros);
-//   - mantissas scaled to the block's smallest exponent, predicted per chunk of 128 by the
-//     previous value (order 1) or the straight line through the previous two (order 2,
-//     right for counters), the residual zig-zag mapped and Rice coded with the k that
-//     minimises the chunk's exact size;
+//   - exponents as runs, or a small fixed width when they change often, or not at all when
+//     each is the canonical one of its value (files that print the shortest decimal drop
+//     trailing zeros: 2.58 next to 2.552; the exponent then follows from the digits);
+//   - mantissas scaled to the block's smallest exponent, coded per chunk of 128 in the
+//     cheapest of: the previous value (order 1) or the line through the previous two
+//     (order 2) as predictor, zig-zag residuals Rice coded with the k that minimises the
+//     chunk's exact size; a chunk at rest (2 bits); a counter that never decreases (order 1,
+//     no sign bit); runs of "no change" between runs of changes (a PV register at night);
+//     rounded multiples of a rational quantum a/b (values normalised by a factor or scaled
+//     by a CT ratio: round(n * a / b), coding the steps of n);
 //   - quality flags as runs.
 // The round trip is bit-exact: the same timestamps, the same mantissa *and* exponent
 // (1.50 stays 1.50) and unit, the same quality. Sans-I/O: no allocation beyond the output
 // vector, no exceptions, every decode error names the bit offset.
 //
-// Block format v1: byte 0x01, LEB128 sample count, then an LSB-first bit stream.
+// Block format: version byte (2; version 1 blocks, without the extended chunk modes and
+// canonical exponents, still decode), LEB128 sample count, then an LSB-first bit stream.
 #pragma once
 
 #include <cstddef>
