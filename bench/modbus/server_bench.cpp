@@ -1,7 +1,9 @@
 // Server throughput: our TcpServer (emscore_server.cpp) against a minimal libmodbus server
 // (libmodbus_server.c), driven by the same closed-loop load generator in the same run. Each of
-// N connections sends FC 3 for 125 holding registers and waits for the answer before its next
-// request. The server process is pinned to CPU 0, the load generator to CPU 1 ("one core" each).
+// N connections sends FC 3 for 125 holding registers and keeps D of them in flight (D = 1: it
+// waits for each answer before its next request; D > 1: a pipelining master, as Modbus TCP
+// allows, matched by transaction id, sending the next request as each answer arrives). The
+// server process is pinned to CPU 0, the load generator to CPU 1 ("one core" each).
 //
 // The machine is shared, so one benchmark case runs both servers REPS times (default 5,
 // EMSCORE_BENCH_REPS), alternating which goes first, and reports medians: requests/s, p99
@@ -164,26 +166,37 @@ struct Run {
   double req_per_server_cpu_s() const { return server_cpu_s > 0 ? static_cast<double>(requests) / server_cpu_s : 0; }
 };
 
+constexpr std::size_t kRequestSize = 12;
+constexpr std::size_t kMaxDepth = 16;
+
 struct Conn {
   int fd = -1;
-  std::uint16_t tid = 0;
+  std::uint16_t next_tid = 0;    // of the next request to send
+  std::uint16_t expect_tid = 0;  // of the oldest answer still due (answers come in order)
   std::size_t got = 0;
-  Clock::time_point sent{};
-  std::array<std::uint8_t, kResponseSize> buf{};
+  std::array<Clock::time_point, kMaxDepth> sent{};  // by tid % kMaxDepth
+  std::array<std::uint8_t, kResponseSize * kMaxDepth> buf{};
 };
 
-bool send_request(Conn& c) {
-  ++c.tid;
-  const std::uint8_t req[12] = {static_cast<std::uint8_t>(c.tid >> 8), static_cast<std::uint8_t>(c.tid),
-                                0, 0, 0, 6, 1, 0x03, 0x00, 0x00, 0x00, 0x7D};
-  c.sent = Clock::now();
-  c.got = 0;
-  return send(c.fd, req, sizeof req, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof req);
+// Sends `count` requests in one send() (a pipelining master writes what it has queued).
+bool send_requests(Conn& c, std::size_t count) {
+  std::array<std::uint8_t, kRequestSize * kMaxDepth> out;
+  const auto now = Clock::now();
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint16_t tid = c.next_tid++;
+    const std::uint8_t req[kRequestSize] = {static_cast<std::uint8_t>(tid >> 8), static_cast<std::uint8_t>(tid),
+                                            0, 0, 0, 6, 1, 0x03, 0x00, 0x00, 0x00, 0x7D};
+    std::memcpy(out.data() + i * kRequestSize, req, kRequestSize);
+    c.sent[tid % kMaxDepth] = now;
+  }
+  const auto len = static_cast<ssize_t>(count * kRequestSize);
+  return send(c.fd, out.data(), static_cast<std::size_t>(len), MSG_NOSIGNAL) == len;
 }
 
-// Drives `connections` closed-loop clients against the server of `pid` on `port`.
-Run drive(pid_t pid, std::uint16_t port, int connections, std::chrono::milliseconds warmup,
-          std::chrono::milliseconds measure) {
+// Drives `connections` closed-loop clients, `depth` requests in flight each, against the
+// server of `pid` on `port`.
+Run drive(pid_t pid, std::uint16_t port, int connections, std::size_t depth,
+          std::chrono::milliseconds warmup, std::chrono::milliseconds measure) {
   pin_to(1);
   Run run;
   std::vector<std::uint32_t> latency_ns;
@@ -206,7 +219,7 @@ Run drive(pid_t pid, std::uint16_t port, int connections, std::chrono::milliseco
     epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
   }
   for (auto& c : conns) {
-    if (c.fd >= 0 && !send_request(c)) ++run.errors;
+    if (c.fd >= 0 && !send_requests(c, depth)) ++run.errors;
   }
   const auto t0 = Clock::now();
   const auto t_start = t0 + warmup, t_end = t_start + measure;
@@ -235,16 +248,26 @@ Run drive(pid_t pid, std::uint16_t port, int connections, std::chrono::milliseco
         continue;
       }
       c.got += static_cast<std::size_t>(r);
-      if (c.got < c.buf.size()) continue;
-      if (c.buf[7] != 0x03 || c.buf[0] != static_cast<std::uint8_t>(c.tid >> 8) ||
-          c.buf[1] != static_cast<std::uint8_t>(c.tid)) {
-        ++run.errors;
-      } else if (measuring) {
-        ++run.requests;
-        latency_ns.push_back(static_cast<std::uint32_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - c.sent).count()));
+      // Every whole answer in the buffer, oldest first; then as many new requests.
+      std::size_t done = 0, at = 0;
+      const auto now_r = Clock::now();
+      for (; c.got - at >= kResponseSize; at += kResponseSize, ++done) {
+        const std::uint8_t* a = c.buf.data() + at;
+        const std::uint16_t tid = c.expect_tid++;
+        if (a[7] != 0x03 || a[0] != static_cast<std::uint8_t>(tid >> 8) ||
+            a[1] != static_cast<std::uint8_t>(tid)) {
+          ++run.errors;
+        } else if (measuring) {
+          ++run.requests;
+          latency_ns.push_back(static_cast<std::uint32_t>(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(now_r - c.sent[tid % kMaxDepth]).count()));
+        }
       }
-      if (!send_request(c)) ++run.errors;
+      if (at > 0) {
+        std::memmove(c.buf.data(), c.buf.data() + at, c.got - at);
+        c.got -= at;
+      }
+      if (done > 0 && !send_requests(c, done)) ++run.errors;
     }
   }
   const CpuTimes server_at_end = cpu_times(pid);
@@ -271,10 +294,10 @@ Run drive(pid_t pid, std::uint16_t port, int connections, std::chrono::milliseco
   return run;
 }
 
-Run run_server(const char* exe, int connections) {
+Run run_server(const char* exe, int connections, std::size_t depth) {
   const auto port = free_port();
   const pid_t pid = start_server(exe, port);
-  Run r = drive(pid, port, connections, std::chrono::milliseconds(300), std::chrono::milliseconds(1500));
+  Run r = drive(pid, port, connections, depth, std::chrono::milliseconds(300), std::chrono::milliseconds(1500));
   stop_server(pid);
   return r;
 }
@@ -290,6 +313,7 @@ double median_of(const std::vector<Run>& runs, F f) {
 
 void BM_ServerFc3x125(benchmark::State& state) {
   const int conns = static_cast<int>(state.range(0));
+  const auto depth = static_cast<std::size_t>(state.range(1));
   const char* env = std::getenv("EMSCORE_BENCH_REPS");
   const int reps = std::max(1, env ? std::atoi(env) : 5);
   for (auto _ : state) {
@@ -300,11 +324,11 @@ void BM_ServerFc3x125(benchmark::State& state) {
       // Alternate who goes first so a change in the machine's load hits both alike.
       Run a, b;
       if (i % 2 == 0) {
-        a = run_server(EMSCORE_LIBMODBUS_SERVER, conns);
-        b = run_server(EMSCORE_OUR_SERVER, conns);
+        a = run_server(EMSCORE_LIBMODBUS_SERVER, conns, depth);
+        b = run_server(EMSCORE_OUR_SERVER, conns, depth);
       } else {
-        b = run_server(EMSCORE_OUR_SERVER, conns);
-        a = run_server(EMSCORE_LIBMODBUS_SERVER, conns);
+        b = run_server(EMSCORE_OUR_SERVER, conns, depth);
+        a = run_server(EMSCORE_LIBMODBUS_SERVER, conns, depth);
       }
       lm.push_back(a);
       ours.push_back(b);
@@ -312,10 +336,10 @@ void BM_ServerFc3x125(benchmark::State& state) {
       cpu_ratio.push_back(a.req_per_server_cpu_s() > 0 ? b.req_per_server_cpu_s() / a.req_per_server_cpu_s() : 0);
       secs += a.seconds + b.seconds;
       std::fprintf(stderr,
-                   "conns %2d rep %d: libmodbus %7.0f req/s p99 %6.0f us %6.0f req/cpu-s (cpu %.2f wait %.2f usr %.2f "
+                   "conns %2d depth %zu rep %d: libmodbus %7.0f req/s p99 %6.0f us %6.0f req/cpu-s (cpu %.2f wait %.2f usr %.2f "
                    "sys %.2f) client %.2f | emscore %7.0f req/s p99 %6.0f us %6.0f req/cpu-s (cpu %.2f wait %.2f "
                    "usr %.2f sys %.2f) client %.2f | ratio %.2f cpu-ratio %.2f\n",
-                   conns, i, a.req_per_s, a.p99_us, a.req_per_server_cpu_s(), a.server_cpu_s, a.server_wait_s,
+                   conns, depth, i, a.req_per_s, a.p99_us, a.req_per_server_cpu_s(), a.server_cpu_s, a.server_wait_s,
                    a.server_user_s, a.server_sys_s, a.client_util, b.req_per_s, b.p99_us, b.req_per_server_cpu_s(),
                    b.server_cpu_s, b.server_wait_s, b.server_user_s, b.server_sys_s, b.client_util, ratio.back(),
                    cpu_ratio.back());
@@ -344,7 +368,16 @@ void BM_ServerFc3x125(benchmark::State& state) {
   }
 }
 
-BENCHMARK(BM_ServerFc3x125)->Arg(1)->Arg(16)->Arg(64)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
+// Args: connections, requests in flight per connection.
+BENCHMARK(BM_ServerFc3x125)
+    ->ArgNames({"conns", "depth"})
+    ->Args({1, 1})
+    ->Args({16, 1})
+    ->Args({64, 1})
+    ->Args({1, 4})
+    ->Args({16, 4})
+    ->Args({64, 4})
+    ->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
