@@ -454,13 +454,14 @@ inline std::uint64_t quantum_index(std::uint64_t m, const Quantum& q) {
 }
 
 // floor(x / d) for an invariant d by a multiply: q0 = mulhi(x, floor((2^64-1)/d)) is at most
-// 2 below the quotient; the remainder says how much.
+// 2 below the quotient; the remainder says how much (two corrections without a jump).
 class Divider {
  public:
   explicit Divider(std::uint64_t d) : d_(d), m_(~0ULL / d) {}
   std::uint64_t operator()(std::uint64_t x) const {
     std::uint64_t q = static_cast<std::uint64_t>((U128{x} * m_) >> 64);
-    while (x - q * d_ >= d_) ++q;
+    q += x - q * d_ >= d_ ? 1 : 0;
+    q += x - q * d_ >= d_ ? 1 : 0;
     return q;
   }
 

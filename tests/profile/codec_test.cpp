@@ -301,6 +301,19 @@ TEST(Codec, RoundedMultiplesOfAQuantumCostTheirSteps) {
   // Almost a quantum: one value off by one unit. Still exact (that chunk codes M).
   s[777].value = Value(s[777].value.mantissa + 1, -5, Unit::kWatt);
   expect_round_trip(s);
+  // Random quanta from 16 units to 2^40, any denominator up to 2^16: exact either way.
+  for (int q = 0; q < 200; ++q) {
+    const std::uint64_t b = 1 + rng() % 65536;
+    const std::uint64_t a = b * 16 + rng() % (std::uint64_t{1} << (10 + q % 30));
+    std::uint64_t k = rng() % 100000;
+    std::vector<Sample> r;
+    for (int i = 0; i < 300; ++i) {
+      const auto m = static_cast<std::int64_t>((2 * k * a + b) / (2 * b));  // < 2^58
+      r.push_back({kT0 + absl::Minutes(i), Value(m, -2, Unit::kWatt)});
+      k += rng() % 50;
+    }
+    expect_round_trip(r);
+  }
   // Negative values and a quantum that changes half-way through the block.
   std::vector<Sample> mixed;
   for (int i = 0; i < 1000; ++i) {
