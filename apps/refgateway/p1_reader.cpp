@@ -9,6 +9,7 @@
 #include "boost/asio/use_awaitable.hpp"
 #include "device_reader_impl.hpp"
 #include "emscore/core/strings.hpp"
+#include "emscore/dsmr/readings.hpp"
 #include "emscore/dsmr/telegram.hpp"
 #include "emscore/dsmr_io/p1_reader.hpp"
 
@@ -16,25 +17,6 @@ namespace emscore::refgw {
 namespace asio = boost::asio;
 
 namespace {
-
-// Numbers of a telegram as Readings: the first number of each object, at the telegram's
-// time (0-0:1.0.0), or at the capture time an M-Bus channel value carries (0-n:24.2.1).
-std::vector<Reading> readings_of(const dsmr::Telegram& t, DeviceRef device, absl::Time received) {
-  std::vector<Reading> out;
-  const absl::Time at = t.timestamp(obis::ObisCode(0, 0, 1, 0, 0)).value_or(received);
-  for (const dsmr::DataObject& o : t.objects) {
-    std::optional<absl::Time> capture;
-    for (const dsmr::ValueGroup& g : t.groups(o)) {
-      if (g.kind == dsmr::GroupKind::kTimestamp && !capture) capture = g.time;
-      if (g.kind != dsmr::GroupKind::kNumber) continue;
-      const bool channel_value = o.obis.c == 24 && o.obis.d == 2;
-      out.push_back(Reading{device, o.obis, g.value,
-                            channel_value && capture ? *capture : at, Quality::kMeasured});
-      break;
-    }
-  }
-  return out;
-}
 
 struct Shared {
   bool stopped = false;
@@ -107,7 +89,7 @@ class P1DeviceReader final : public DeviceReader {
         }
         Readout r;
         r.at = now_ms();
-        const std::vector<Reading> readings = readings_of(*parsed, device.ref, r.at);
+        const std::vector<Reading> readings = dsmr::readings_of(*parsed, device.ref, r.at);
         r.values = latest_in_order(readings);
         for (const dsmr::Issue& issue : parsed->issues) r.warnings.push_back(dsmr::describe(issue));
         shared->latest = std::move(r);

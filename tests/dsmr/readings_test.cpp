@@ -1,0 +1,81 @@
+#include "emscore/dsmr/readings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "emscore/core/time.hpp"
+
+namespace emscore::dsmr {
+namespace {
+
+using namespace emscore::obis::literals;
+
+std::string read_file(const std::string& rel) {
+  std::ifstream f(std::string(EMSCORE_VECTORS_DIR) + "/dsmr/" + rel, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+const Reading* find(const std::vector<Reading>& rs, const obis::ObisCode& c) {
+  for (const Reading& r : rs) {
+    if (r.quantity == c) return &r;
+  }
+  return nullptr;
+}
+
+const absl::Time kReceived = absl::FromUnixSeconds(1'700'000'000);
+
+TEST(Readings, Dsmr5AtTheTelegramsTimeAndGasAtItsCaptureTime) {
+  const std::string s = read_file("ndokter_dsmr_parser/telegram_v5.txt");
+  TelegramParser p;
+  auto t = p.parse(s);
+  ASSERT_TRUE(t.ok()) << t.status();
+  const auto rs = readings_of(*t, DeviceRef{7}, kReceived);
+  const Reading* import1 = find(rs, "1-0:1.8.1"_obis);
+  ASSERT_NE(import1, nullptr);
+  EXPECT_EQ(import1->device, DeviceRef{7});
+  EXPECT_TRUE(import1->value.identical(Value(4426, -3, Unit::kKiloWattHour)));
+  // 0-0:1.0.0(170102192002W): 19:20:02 CET.
+  EXPECT_EQ(format_iso8601_utc(import1->at), "2017-01-02T18:20:02Z");
+  EXPECT_EQ(import1->quality, Quality::kMeasured);
+  const Reading* voltage = find(rs, "1-0:72.7.0"_obis);
+  ASSERT_NE(voltage, nullptr);
+  EXPECT_TRUE(voltage->value.identical(Value(2290, -1, Unit::kVolt)));
+  // 0-1:24.2.1(170102161005W)(00000.107*m3): the gas value at its own capture time.
+  const Reading* gas = find(rs, "0-1:24.2.1"_obis);
+  ASSERT_NE(gas, nullptr);
+  EXPECT_TRUE(gas->value.identical(Value(107, -3, Unit::kCubicMetre)));
+  EXPECT_EQ(format_iso8601_utc(gas->at), "2017-01-02T15:10:05Z");
+  // Identifiers and the empty text message are not quantities.
+  EXPECT_EQ(find(rs, "0-0:96.1.1"_obis), nullptr);
+  EXPECT_EQ(find(rs, "0-1:96.1.0"_obis), nullptr);
+  EXPECT_EQ(find(rs, "0-0:96.13.0"_obis), nullptr);
+  // The time object itself carries no number.
+  EXPECT_EQ(find(rs, "0-0:1.0.0"_obis), nullptr);
+  // One Reading per numeric object, never two for one code.
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    for (std::size_t j = i + 1; j < rs.size(); ++j) EXPECT_NE(rs[i].quantity, rs[j].quantity);
+  }
+}
+
+TEST(Readings, Dsmr22HasNoTimeSoTheReceiveTimeIsUsedAndAllDigitIdsAreSkipped) {
+  const std::string s = read_file("ndokter_dsmr_parser/telegram_v2_2.txt");
+  TelegramParser p;
+  auto t = p.parse(s);
+  ASSERT_TRUE(t.ok()) << t.status();
+  const auto rs = readings_of(*t, DeviceRef{1}, kReceived);
+  ASSERT_FALSE(rs.empty());
+  for (const Reading& r : rs) EXPECT_EQ(r.at, kReceived) << r.quantity.to_string();
+  const Reading* import1 = find(rs, "1-0:1.8.1"_obis);
+  ASSERT_NE(import1, nullptr);
+  EXPECT_TRUE(import1->value.identical(Value(1001, -3, Unit::kKiloWattHour)));
+  // 0-0:96.1.1(00000000000000) looks like a number; it is the equipment id.
+  EXPECT_EQ(find(rs, "0-0:96.1.1"_obis), nullptr);
+}
+
+}  // namespace
+}  // namespace emscore::dsmr
