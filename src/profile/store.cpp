@@ -102,6 +102,9 @@ struct Store::Impl : Connection {
   std::vector<SeriesState*> dirty;
   std::vector<Sample> scratch;
   BlockColumns columns;
+  // The row stored_at() decoded last: series id (0: none) and time range.
+  std::int64_t probe_series = 0, probe_first = 0, probe_last = 0;
+  BlockColumns probe;
   std::vector<std::uint8_t> encoded;
   Stmt begin, commit, rollback;
   Stmt find_series, insert_series, newest_rows, insert_block, block_at, range_blocks, tail_data,
@@ -133,8 +136,10 @@ struct Store::Impl : Connection {
     cache.clear();
     dirty.clear();
     last_state = nullptr;
+    probe_series = 0;
   }
   void forget(const SeriesKey& key) {
+    probe_series = 0;
     auto it = cache.find(key);
     if (it == cache.end()) return;
     std::erase(dirty, &it->second);
@@ -291,34 +296,43 @@ struct Store::Impl : Connection {
     return absl::OkStatus();
   }
 
-  // The stored (or pending) sample at exactly `ms`, if any.
+  // The stored (or pending) sample at exactly `ms`, if any. Re-sent readings come in runs
+  // (a batch sent again after a reconnect): the row decoded last is kept as columns and
+  // answers every later question about its time range, so a re-sent batch decodes each of
+  // its rows once instead of once per reading. Stored samples never change within a
+  // connection except by retention or a rollback, which drop it (forget, forget_cache).
   absl::StatusOr<std::optional<Sample>> stored_at(SeriesState& st, std::int64_t ms) {
     const absl::Time t = absl::FromUnixMillis(ms);
-    auto find = [&](const std::vector<Sample>& v) -> std::optional<Sample> {
-      auto it = std::lower_bound(v.begin(), v.end(), t,
+    if (!st.pending.empty() && st.pending.front().at <= t) {
+      auto it = std::lower_bound(st.pending.begin(), st.pending.end(), t,
                                  [](const Sample& s, absl::Time x) { return s.at < x; });
-      if (it != v.end() && it->at == t) return *it;
+      if (it != st.pending.end() && it->at == t) return *it;
       return std::nullopt;
-    };
-    if (!st.pending.empty() && st.pending.front().at <= t) return find(st.pending);
-    block_at.reset();
-    sqlite3_bind_int64(block_at.get(), 1, st.id);
-    sqlite3_bind_int64(block_at.get(), 2, ms);
-    const int rc = sqlite3_step(block_at.get());
-    std::optional<Sample> out;
-    if (rc == SQLITE_ROW) {
+    }
+    if (probe_series != st.id || ms < probe_first || ms > probe_last) {
+      probe_series = 0;  // series ids start at 1
+      block_at.reset();
+      sqlite3_bind_int64(block_at.get(), 1, st.id);
+      sqlite3_bind_int64(block_at.get(), 2, ms);
+      const int rc = sqlite3_step(block_at.get());
+      if (rc != SQLITE_ROW) {
+        block_at.reset();
+        if (rc != SQLITE_DONE) return error("find block");
+        return std::nullopt;
+      }
       const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(block_at.get(), 0));
       const auto n = static_cast<std::size_t>(sqlite3_column_bytes(block_at.get(), 0));
-      std::vector<Sample> v;
-      const absl::Status d = decode_block(std::span(p, n), v);
+      probe_first = sqlite3_column_int64(block_at.get(), 1);
+      probe_last = sqlite3_column_int64(block_at.get(), 2);
+      const absl::Status d = decode_block_columns(std::span(p, n), probe);
       block_at.reset();
       EMSCORE_RETURN_IF_ERROR(d);
-      out = find(v);
-    } else {
-      block_at.reset();
-      if (rc != SQLITE_DONE) return error("find block");
+      probe_series = st.id;
     }
-    return out;
+    auto it = std::lower_bound(probe.ms.begin(), probe.ms.end(), ms);
+    if (it == probe.ms.end() || *it != ms) return std::nullopt;
+    const auto i = static_cast<std::size_t>(it - probe.ms.begin());
+    return Sample{t, Value(probe.mantissa[i], probe.exponent[i], probe.unit), probe.quality[i]};
   }
 
   // Appends one sample, or rejects it or counts it as a duplicate (the rules in store.hpp).
@@ -523,7 +537,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::open(const std::string& path,
                                         "INSERT INTO blocks VALUES(?1,?2,?3,?4,?5,?6)"));
   EMSCORE_RETURN_IF_ERROR(impl->prepare(
       impl->block_at,
-      "SELECT data FROM blocks WHERE series=?1 AND t_first<=?2 ORDER BY t_first DESC LIMIT 1"));
+      "SELECT data, t_first, t_last FROM blocks WHERE series=?1 AND t_first<=?2"
+      " ORDER BY t_first DESC LIMIT 1"));
   // Blocks overlapping [?2, ?3): start at the block that holds ?2 (index seek), stop at ?3.
   EMSCORE_RETURN_IF_ERROR(impl->prepare(
       impl->range_blocks,

@@ -231,6 +231,48 @@ TEST(Store, EveryRuleHoldsInTheMiddleOfABatch) {
   EXPECT_EQ(absl::FormatTime("%Y-%m-%d", (*all)[6].at, absl::UTCTimeZone()), "2024-02-01");
 }
 
+// A batch sent again (after a reconnect) is recognised reading by reading, across sealed
+// blocks and segments of two interleaved series; conflicts are still found; after
+// retention removed readings, sending them again is "older", not a duplicate.
+TEST(Store, ResentBatchesAreRecognisedAcrossBlocksAndSeries) {
+  TempDir dir;
+  StoreOptions o;
+  o.block_samples = 100;
+  auto store = Store::open(dir.file("p.db"), o);
+  ASSERT_TRUE(store.ok());
+  std::vector<Reading> all;
+  for (std::int64_t k = 0; k < 250; ++k) {
+    all.push_back(energy(1, k));
+    all.push_back(energy(2, k));
+  }
+  for (std::size_t i = 0; i < all.size(); i += 60) {
+    ASSERT_TRUE((*store)->ingest(std::span(all).subspan(i, std::min<std::size_t>(60, all.size() - i))).ok());
+  }
+  std::vector<Reading> again = all;
+  again[2 * 120 + 1].value.mantissa += 1;  // device 2, k = 120: in a sealed block
+  again[2 * 240].value.mantissa += 1;      // device 1, k = 240: in the open tail
+  auto r = (*store)->ingest(again);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->accepted, 0u);
+  EXPECT_EQ(r->duplicates, 498u);
+  ASSERT_EQ(r->rejected.size(), 2u);
+  EXPECT_EQ(r->rejected[0].index, 241u);
+  EXPECT_EQ(r->rejected[1].index, 480u);
+  EXPECT_NE(to_std(r->rejected[0].status.message()).find("device 2"), std::string::npos);
+  RetentionPolicy p{{Tier::minutes(15, absl::Hours(24)), Tier::hours(1, absl::Hours(48)),
+                     Tier::days(1, absl::InfiniteDuration())}};
+  std::vector<Reading> one = {energy(1, 5)};
+  r = (*store)->ingest(one);
+  ASSERT_EQ(r->duplicates, 1u);
+  ASSERT_TRUE((*store)->apply_retention(p, kT0 + absl::Hours(72)).ok());
+  r = (*store)->ingest(one);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->duplicates, 0u);
+  ASSERT_EQ(r->rejected.size(), 1u);
+  EXPECT_NE(to_std(r->rejected[0].status.message()).find("older than the newest stored"),
+            std::string::npos);
+}
+
 // The long-term shape does not depend on how the samples arrived: a day per commit, with
 // restarts in between, gives the same blocks, byte for byte, as one batch.
 TEST(Store, SealedBlocksAreTheSameWhateverTheBatchSize) {
