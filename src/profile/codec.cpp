@@ -691,6 +691,9 @@ absl::Status encode_block(std::span<const Sample> samples, std::vector<std::uint
   w.put(m[0], 64);
   std::uint64_t r1[kChunk], r2[kChunk], u[kChunk], lens[kChunk], uq[kChunk];
   Quantum last_q;  // of the last quantum chunk (b = 0: none yet)
+  // Searching costs a sort per chunk: after two chunks in a row without a quantum the data
+  // has none, and the rest of the block is not searched (a reuse check stays cheap).
+  int quantum_misses = 0;
   for (std::size_t c = 1; c < n; c += kChunk) {
     const std::size_t len = std::min(kChunk, n - c);
     bool monotone = true, any_zero = false;
@@ -748,8 +751,11 @@ absl::Status encode_block(std::span<const Sample> samples, std::vector<std::uint
       const std::uint64_t* mv = m.data() + c - 1;
       if (last_q.b != 0 && quantum_fits(mv, len + 1, last_q)) {
         qn = last_q, q_reuse = true;
-      } else if (!find_quantum(mv, len + 1, &qn)) {
+      } else if (quantum_misses < 2 && find_quantum(mv, len + 1, &qn)) {
+        quantum_misses = 0;
+      } else {
         qn = Quantum{};
+        ++quantum_misses;
       }
     }
     unsigned kq = 0;
