@@ -250,6 +250,31 @@ void register_case(const Case& c) {
     st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * n));
   })->Iterations(2)->Unit(benchmark::kMillisecond);
 
+  // Ten days sent again (a gateway re-sending after a reconnect): every reading a duplicate.
+  const std::size_t resend_from = std::min(n / 2, static_cast<std::size_t>(100) * 1440);
+  const std::size_t resend_n = std::min(n - resend_from, 10 * (n / 365));
+  benchmark::RegisterBenchmark((c.name + "/ours/resend_10_days").c_str(), [=](benchmark::State& st) {
+    auto store = *Store::open(db_path(cs->name + "_size_ours"), options(cs->full));
+    const auto days = std::span(cs->readings).subspan(resend_from, resend_n);
+    for (auto _ : st) {
+      for (std::size_t i = 0; i < days.size(); i += cs->batch) {
+        auto r = store->ingest(days.subspan(i, std::min(cs->batch, days.size() - i)));
+        if (!r.ok() || r->accepted != 0) st.SkipWithError("not all duplicates");
+      }
+    }
+    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * resend_n));
+  })->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark((c.name + "/rows/resend_10_days").c_str(), [=](benchmark::State& st) {
+    RowStore rs(db_path(cs->name + "_size_rows"), cs->full);
+    const auto days = std::span(cs->readings).subspan(resend_from, resend_n);
+    for (auto _ : st) {
+      for (std::size_t i = 0; i < days.size(); i += cs->batch) {
+        rs.ingest(days.subspan(i, std::min(cs->batch, days.size() - i)));
+      }
+    }
+    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * resend_n));
+  })->Unit(benchmark::kMillisecond);
+
   const absl::Time from = cs->readings.front().at;
   const absl::Time to = from + absl::Hours(24 * 365);
   benchmark::RegisterBenchmark((c.name + "/ours/query_year").c_str(), [=](benchmark::State& st) {
