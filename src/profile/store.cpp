@@ -78,8 +78,8 @@ struct SeriesState {
   std::size_t tail_size() const { return tail_stored + pending.size(); }
 };
 
-// A tail of more rows than this is merged into one row at the next flush: bounds the rows
-// (and the query cost) of a series that commits a reading at a time.
+// A flush that would give the tail more rows than this merges the tail into one row instead:
+// bounds the rows (and the query cost) of a series that commits a reading at a time.
 constexpr std::size_t kMaxTailRows = 32;
 
 }  // namespace

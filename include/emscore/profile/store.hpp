@@ -11,8 +11,8 @@
 // the series (a segment of the open tail); nothing already stored is re-encoded or
 // rewritten. When the tail reaches `block_samples`, or the next sample is in a new period,
 // the tail's rows are read back once and sealed into one block (the long-term shape, byte
-// for byte what one big batch would have written). A tail of more than 32 rows (a reading
-// per commit) is merged into one row at the next commit. Rows are blocks in the codec's
+// for byte what one big batch would have written). A commit that would give the tail a 33rd
+// row (a reading per commit) merges the tail into one row instead. Rows are blocks in the codec's
 // format either way, so queries and retention do not tell them apart; `SeriesInfo::blocks`
 // counts rows. The open tail is found again after a restart from the rows' keys and counts
 // (the newest rows of the newest period that hold fewer than `block_samples` together), and
