@@ -250,10 +250,8 @@ void Gateway::Impl::on_readout(const DeviceConfig& device, absl::StatusOr<Readou
   const absl::Time at = r.at;
   table.record_success(device.ref, at, std::move(r.values));
   if (mqtt) {
-    if (const DeviceEntry* e = table.by_ref(device.ref)) {
-      auto st = mqtt->publish_readout(*e, at);
-      if (!st.ok()) log(Severity::kError, "mqtt", device.serial, str_cat("not queued: ", st.message()));
-    }
+    // Handed to the publisher's thread, which commits a whole raster's readouts together.
+    if (const DeviceEntry* e = table.by_ref(device.ref)) mqtt->queue_readout(*e, at);
   }
 }
 

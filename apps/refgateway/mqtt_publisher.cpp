@@ -96,6 +96,8 @@ struct MqttPublisher::Impl {
   std::vector<std::pair<Severity, std::string>> events;
   std::uint64_t delivered = 0;
   std::uint64_t connects = 0;
+  std::uint64_t enqueue_transactions = 0;
+  std::vector<MqttMessage> handed;  // queue_readout(), committed by the sender thread
   std::string last_error;
   std::string last_tls_error;
   absl::Time last_connected = absl::InfinitePast();
@@ -112,6 +114,33 @@ struct MqttPublisher::Impl {
     cv.notify_all();
   }
   void event_locked(Severity s, std::string message) { events.emplace_back(s, std::move(message)); }
+
+  // One outbox transaction; any thread, without `mu` held.
+  absl::Status enqueue(std::span<const MqttMessage> messages) {
+    EMSCORE_ASSIGN_OR_RETURN(EnqueueResult r, outbox->enqueue(messages));
+    std::lock_guard lock(mu);
+    ++enqueue_transactions;
+    if (r.dropped > 0) {
+      event_locked(Severity::kWarning,
+                   str_cat("mqtt outbox full (", outbox->capacity(), " messages): dropped the ",
+                           r.dropped, " oldest undelivered messages (", outbox->dropped_total(),
+                           " in total)"));
+    }
+    notify_locked();
+    return absl::OkStatus();
+  }
+  // Commits what queue_readout() handed over; with `mu` held (released meanwhile).
+  void commit_handed_locked(std::unique_lock<std::mutex>& lk) {
+    if (handed.empty()) return;
+    std::vector<MqttMessage> batch = std::move(handed);
+    handed.clear();
+    lk.unlock();
+    const absl::Status st = enqueue(batch);
+    lk.lock();
+    if (!st.ok()) {
+      event_locked(Severity::kError, str_cat("mqtt: ", batch.size(), " messages not queued: ", st.message()));
+    }
+  }
 
   // --- Paho callback thread ---
   void on_delivery(std::int64_t id, bool ok, const mqtt::token& tok) {
@@ -235,6 +264,10 @@ struct MqttPublisher::Impl {
   void run() {
     std::unique_lock lk(mu);
     while (true) {
+      if (!handed.empty()) {
+        commit_handed_locked(lk);
+        continue;
+      }
       if (!events.empty() || !completed.empty() || !failed.empty()) {
         auto evs = std::move(events);
         auto done = std::move(completed);
@@ -294,6 +327,7 @@ struct MqttPublisher::Impl {
       cv.wait_for(lk, absl::ToChronoMilliseconds(wait), [&] { return wake; });
       wake = false;
     }
+    commit_handed_locked(lk);  // handed over while stopping: kept for the next start
     const bool was_connected = connected;
     lk.unlock();
     if (was_connected || client->is_connected()) {
@@ -304,7 +338,8 @@ struct MqttPublisher::Impl {
       }
     }
     lk.lock();
-    running = false;
+    running = false;  // from here on queue_readout() commits by itself
+    commit_handed_locked(lk);
     connected = false;
     connecting = false;
     in_flight.clear();
@@ -449,17 +484,21 @@ void MqttPublisher::stop(absl::Duration flush_timeout) {
 }
 
 absl::Status MqttPublisher::publish(std::span<const MqttMessage> messages) {
+  return impl_->enqueue(messages);
+}
+
+void MqttPublisher::queue_readout(const DeviceEntry& device, absl::Time at) {
   Impl& d = *impl_;
-  EMSCORE_ASSIGN_OR_RETURN(EnqueueResult r, d.outbox->enqueue(messages));
-  std::lock_guard lock(d.mu);
-  if (r.dropped > 0) {
-    d.event_locked(Severity::kWarning,
-                   str_cat("mqtt outbox full (", d.outbox->capacity(), " messages): dropped the ",
-                           r.dropped, " oldest undelivered messages (", d.outbox->dropped_total(),
-                           " in total)"));
+  auto messages = readout_messages(d.topics, device.config.serial, device.latest, at, d.opt.mqtt.qos);
+  std::unique_lock lk(d.mu);
+  d.handed.insert(d.handed.end(), std::make_move_iterator(messages.begin()),
+                  std::make_move_iterator(messages.end()));
+  // Without a sender thread nobody else commits: do it here.
+  if (!d.running) {
+    d.commit_handed_locked(lk);
+    return;
   }
   d.notify_locked();
-  return absl::OkStatus();
 }
 
 absl::Status MqttPublisher::publish_readout(std::string_view serial,
@@ -488,6 +527,8 @@ MqttStatus MqttPublisher::status() const {
   s.delivered = d.delivered;
   s.dropped = d.outbox->dropped_total();
   s.connects = d.connects;
+  s.enqueue_transactions = d.enqueue_transactions;
+  s.handed_over = d.handed.size();
   s.last_error = d.last_error;
   s.last_connected = d.last_connected;
   s.last_disconnected = d.last_disconnected;

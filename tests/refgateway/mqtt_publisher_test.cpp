@@ -315,6 +315,52 @@ INSTANTIATE_TEST_SUITE_P(Versions, MqttPublisherStoreAndForward, ::testing::Valu
 // The broker dies (SIGKILL, no persistence: it forgets the publisher's session) while
 // messages are in flight. After it comes back, nothing stays stuck in flight: the outbox
 // drains completely, and what is published after the restart arrives.
+// queue_readout() hands readouts to the sender thread, which commits them in groups: far
+// fewer outbox transactions than readouts (the gateway's io thread spends no commit per
+// device), every message still arrives in order, and stop() commits what was handed over.
+TEST(MqttPublisher, QueuedReadoutsAreCommittedTogetherAndAllArrive) {
+  MosquittoBroker broker;
+  ASSERT_TRUE(broker.start()) << broker.log();
+  MosquittoSub sub(broker, "site/emscore/gw/#", 1, {}, 4);
+  ASSERT_TRUE(sub.wait_subscribed());
+  auto o = options_for(broker, temp_dir("queued"));
+  auto pub = MqttPublisher::create(o);
+  ASSERT_TRUE(pub.ok()) << pub.status();
+  ASSERT_TRUE((*pub)->start().ok());
+  constexpr int kReadouts = 500;
+  const absl::Time t0 = absl::FromUnixSeconds(1'700'000'000);
+  for (int i = 0; i < kReadouts; ++i) (*pub)->queue_readout(meter("m1", i), t0 + absl::Seconds(i));
+  ASSERT_TRUE(sub.wait_for_count(kReadouts * 5, 30s)) << sub.messages().size();
+  const auto msgs = sub.messages();
+  EXPECT_EQ(keys(msgs).size(), static_cast<std::size_t>(kReadouts * 5));
+  const auto want = expected_keys((*pub)->topics(), "m1", 0, kReadouts, t0);
+  const auto got = keys(msgs);
+  EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), want);
+  std::int64_t last = 0;
+  for (const auto& m : msgs) {
+    if (!m.topic.ends_with("/lastreadout")) continue;
+    const std::int64_t t = std::stoll(m.payload);
+    EXPECT_GT(t, last) << "out of order";
+    last = t;
+  }
+  const MqttStatus st = (*pub)->status();
+  EXPECT_EQ(st.handed_over, 0u);
+  EXPECT_GE(st.enqueue_transactions, 1u);
+  EXPECT_LT(st.enqueue_transactions, static_cast<std::uint64_t>(kReadouts))
+      << "one transaction per readout: nothing was grouped";
+  // Handed over and stopped at once: committed, kept for the next start.
+  broker.stop();
+  for (int i = kReadouts; i < kReadouts + 100; ++i) {
+    (*pub)->queue_readout(meter("m1", i), t0 + absl::Seconds(i));
+  }
+  (*pub)->stop(absl::ZeroDuration());
+  EXPECT_EQ((*pub)->status().handed_over, 0u);
+  EXPECT_EQ((*pub)->status().queued, 100u * 5);
+  // Not started at all: queue_readout() commits by itself.
+  (*pub)->queue_readout(meter("m1", 9999), t0);
+  EXPECT_EQ((*pub)->status().queued, 101u * 5);
+}
+
 TEST(MqttPublisher, BrokerKilledMidStreamWithoutPersistenceNothingStaysStuck) {
   MosquittoBroker broker;
   ASSERT_TRUE(broker.start()) << broker.log();
