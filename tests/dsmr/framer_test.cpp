@@ -10,16 +10,12 @@
 
 #include "emscore/core/crc.hpp"
 #include "emscore/core/strings.hpp"
+#include "../support/vectors.hpp"
 
 namespace emscore::dsmr {
 namespace {
 
-std::string read_file(const std::string& rel) {
-  std::ifstream f(std::string(EMSCORE_VECTORS_DIR) + "/dsmr/" + rel, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+std::string read_file(const std::string& rel) { return testing::read_vector("dsmr/" + rel); }
 
 // A flat record of an event, comparable across chunkings.
 struct Ev {

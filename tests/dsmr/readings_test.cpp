@@ -2,23 +2,17 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "emscore/core/time.hpp"
+#include "../support/vectors.hpp"
 
 namespace emscore::dsmr {
 namespace {
 
 using namespace emscore::obis::literals;
 
-std::string read_file(const std::string& rel) {
-  std::ifstream f(std::string(EMSCORE_VECTORS_DIR) + "/dsmr/" + rel, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+std::string read_file(const std::string& rel) { return testing::read_vector("dsmr/" + rel); }
 
 const Reading* find(const std::vector<Reading>& rs, const obis::ObisCode& c) {
   for (const Reading& r : rs) {

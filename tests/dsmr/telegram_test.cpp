@@ -11,6 +11,7 @@
 
 #include "emscore/core/time.hpp"
 #include "emscore/obis/obis_code.hpp"
+#include "../support/vectors.hpp"
 
 // Counts heap allocations so that the test can prove the parse path allocates nothing per
 // line once the parser's arrays have grown.
@@ -38,12 +39,7 @@ namespace {
 
 using namespace emscore::obis::literals;
 
-std::string read_file(const std::string& rel) {
-  std::ifstream f(std::string(EMSCORE_VECTORS_DIR) + "/dsmr/" + rel, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+std::string read_file(const std::string& rel) { return testing::read_vector("dsmr/" + rel); }
 
 std::string iso(absl::Time t) { return format_iso8601_utc(t); }
 
