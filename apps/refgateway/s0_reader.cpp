@@ -2,10 +2,16 @@
 // library's S0Meter debounces and counts, a readout takes the counter as a Reading.
 //
 // Inputs: "gpio:<file>" reads a sysfs GPIO value file ("0"/"1"; 1 = contact closed) each
-// sample; "sim:<pulses per hour>" is a simulated meter closing its contact for 50 ms at that
-// rate (the demo's pulse counters).
+// sample, opened once and re-read from offset 0 (one pread per input and sample; reopened
+// after an error); "sim:<pulses per hour>" is a simulated meter closing its contact for 50 ms
+// at that rate (the demo's pulse counters).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <charconv>
-#include <fstream>
+#include <cstring>
+#include <utility>
 
 #include "boost/asio/co_spawn.hpp"
 #include "boost/asio/detached.hpp"
@@ -25,13 +31,58 @@ namespace {
 constexpr std::int64_t kSampleNs = 10'000'000;  // 10 ms: S0 pulses last >= 30 ms
 constexpr std::int64_t kSimPulseNs = 50'000'000;
 
+// An open file descriptor, closed with its owner.
+class Fd {
+ public:
+  Fd() = default;
+  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Fd& operator=(Fd&& o) noexcept {
+    if (this != &o) reset(std::exchange(o.fd_, -1));
+    return *this;
+  }
+  ~Fd() { reset(); }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
 struct Input {
   DeviceConfig device;
   metering::S0Meter meter;
   std::string gpio_path;      // gpio: source
+  Fd gpio;                    // open while readable
   std::int64_t sim_period_ns = 0;  // sim: source
   std::string error;          // last read error of a gpio file
 };
+
+// The level of a GPIO value file: true = contact closed ('1'); false with `error` set when
+// the file cannot be opened or read, or holds something else than 0/1.
+bool read_level(Input& in, bool* closed) {
+  if (in.gpio.get() < 0) {
+    const int fd = ::open(in.gpio_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      in.error = str_cat("cannot open ", in.gpio_path, ": ", std::strerror(errno));
+      return false;
+    }
+    in.gpio.reset(fd);
+  }
+  char c = 0;
+  const ssize_t n = ::pread(in.gpio.get(), &c, 1, 0);
+  if (n != 1 || (c != '0' && c != '1')) {
+    in.error = n < 0 ? str_cat("cannot read ", in.gpio_path, ": ", std::strerror(errno))
+                     : str_cat("cannot read a level (0/1) from ", in.gpio_path);
+    in.gpio.reset();  // opened again at the next sample (the file may have been replaced)
+    return false;
+  }
+  in.error.clear();
+  *closed = c == '1';
+  return true;
+}
 
 struct Shared {
   std::vector<Input> inputs;
@@ -83,15 +134,8 @@ class S0Reader final : public DeviceReader {
         bool closed = false;
         if (in.sim_period_ns > 0) {
           closed = now % in.sim_period_ns < kSimPulseNs;
-        } else {
-          std::ifstream f(in.gpio_path);
-          char c = 0;
-          if (!(f >> c) || (c != '0' && c != '1')) {
-            in.error = str_cat("cannot read a level (0/1) from ", in.gpio_path);
-            continue;
-          }
-          in.error.clear();
-          closed = c == '1';
+        } else if (!read_level(in, &closed)) {
+          continue;
         }
         in.meter.update(closed, now);
       }
@@ -126,7 +170,7 @@ absl::StatusOr<std::unique_ptr<DeviceReader>> make_s0_reader(
     auto meter = metering::S0Meter::create(cfg);
     if (!meter.ok())
       return absl::InvalidArgumentError(str_cat("device ", d->name, " (bus ", bus.name, "): ", meter.status().message()));
-    Input in{*d, std::move(*meter), {}, 0, {}};
+    Input in{*d, std::move(*meter), {}, {}, 0, {}};
     if (src.input.starts_with("sim:")) {
       const std::string_view rate = std::string_view(src.input).substr(4);
       std::uint64_t per_hour = 0;
