@@ -22,21 +22,16 @@ absl::StatusOr<std::unique_ptr<DeviceReader>> make_s0_reader(
     boost::asio::any_io_executor ex, const BusConfig& bus,
     const std::vector<const DeviceConfig*>& devices);
 
-// Pairs the Readings that mapping::apply() emitted (one per field with an OBIS code that
-// decoded, in field order) with their field index, name and save flag.
+// Pairs the Readings that mapping::apply() emitted with the index of their field (which
+// apply() reported), its name and save flag.
 template <class Driver>
 std::vector<LatestValue> latest_from_fields(const Driver& driver, std::span<const Reading> readings,
-                                            std::span<const mapping::FieldError> errors) {
+                                            std::span<const std::uint32_t> fields) {
   std::vector<LatestValue> out;
   out.reserve(readings.size());
-  std::size_t next = 0;
-  std::size_t e = 0;
-  for (std::size_t i = 0; i < driver.fields.size() && next < readings.size(); ++i) {
-    while (e < errors.size() && errors[e].field < i) ++e;
-    if (e < errors.size() && errors[e].field == i) continue;
-    const mapping::Meaning& m = driver.fields[i].meaning;
-    if (!m.obis) continue;
-    out.push_back(LatestValue{readings[next++], static_cast<std::uint32_t>(i), m.name, m.save});
+  for (std::size_t i = 0; i < readings.size() && i < fields.size(); ++i) {
+    const mapping::Meaning& m = driver.fields[fields[i]].meaning;
+    out.push_back(LatestValue{readings[i], fields[i], m.name, m.save});
   }
   return out;
 }

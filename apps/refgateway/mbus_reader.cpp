@@ -71,8 +71,9 @@ class MbusReader final : public DeviceReader {
       std::vector<LatestValue> values;
       if (driver != nullptr) {
         std::vector<mapping::FieldError> errors;
-        mapping::apply(*driver, *telegram, device.ref, out.at, readings, &errors);
-        values = latest_from_fields(*driver, readings, errors);
+        std::vector<std::uint32_t> fields;
+        mapping::apply(*driver, *telegram, device.ref, out.at, readings, &errors, &fields);
+        values = latest_from_fields(*driver, readings, fields);
         for (const auto& e : errors) out.warnings.push_back(e.message);
       } else {
         mapping::mbus_default_readings(*telegram, device.ref, out.at, readings);

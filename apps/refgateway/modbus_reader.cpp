@@ -58,8 +58,9 @@ class ModbusReader final : public DeviceReader {
     out.at = now_ms();
     std::vector<Reading> readings;
     std::vector<mapping::FieldError> errors;
-    mapping::apply(*plan.driver, blocks, device.ref, out.at, readings, &errors);
-    out.values = latest_from_fields(*plan.driver, readings, errors);
+    std::vector<std::uint32_t> fields;
+    mapping::apply(*plan.driver, blocks, device.ref, out.at, readings, &errors, &fields);
+    out.values = latest_from_fields(*plan.driver, readings, fields);
     for (const auto& e : errors) out.warnings.push_back(e.message);
     co_return out;
   }

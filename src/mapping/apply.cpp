@@ -7,7 +7,7 @@ namespace emscore::mapping {
 
 std::size_t apply(const ModbusDriver& driver, std::span<const RegisterBlock> blocks,
                   DeviceRef device, absl::Time at, std::vector<Reading>& out,
-                  std::vector<FieldError>* errors) {
+                  std::vector<FieldError>* errors, std::vector<std::uint32_t>* fields) {
   std::size_t n = 0;
   auto report = [&](std::size_t i, std::string msg) {
     if (errors != nullptr) errors->push_back(FieldError{i, std::move(msg)});
@@ -46,6 +46,7 @@ std::size_t apply(const ModbusDriver& driver, std::span<const RegisterBlock> blo
     }
     if (!f.meaning.obis) continue;
     out.push_back(Reading{device, *f.meaning.obis, *value, at, Quality::kMeasured});
+    if (fields != nullptr) fields->push_back(static_cast<std::uint32_t>(i));
     ++n;
   }
   return n;
@@ -59,7 +60,8 @@ Quality telegram_quality(const mbus::Telegram& t) noexcept {
 }
 
 std::size_t apply(const MbusDriver& driver, const mbus::Telegram& telegram, DeviceRef device,
-                  absl::Time at, std::vector<Reading>& out, std::vector<FieldError>* errors) {
+                  absl::Time at, std::vector<Reading>& out, std::vector<FieldError>* errors,
+                  std::vector<std::uint32_t>* fields) {
   auto report = [&](std::size_t i, std::string msg) {
     if (errors != nullptr) errors->push_back(FieldError{i, std::move(msg)});
   };
@@ -122,6 +124,7 @@ std::size_t apply(const MbusDriver& driver, const mbus::Telegram& telegram, Devi
     if (!f.meaning.obis) continue;
     const Quality q = m.has_error ? Quality::kQuestionable : base_quality;
     out.push_back(Reading{device, *f.meaning.obis, *value, at, q});
+    if (fields != nullptr) fields->push_back(static_cast<std::uint32_t>(i));
     ++n;
   }
   return n;

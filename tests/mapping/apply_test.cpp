@@ -84,6 +84,21 @@ TEST(Apply, MissingAndBadRegistersAreReportedNotFatal) {
   // Without an error sink the good values still come out.
   out.clear();
   EXPECT_EQ(apply(d, blocks, DeviceRef{1}, absl::UnixEpoch(), out), 1u);
+  // Each Reading's field: the voltage is field 1 (fields 0 and 2 failed, 3 has no OBIS code).
+  out.clear();
+  std::vector<std::uint32_t> fields;
+  EXPECT_EQ(apply(d, blocks, DeviceRef{1}, absl::UnixEpoch(), out, nullptr, &fields), 1u);
+  EXPECT_EQ(fields, std::vector<std::uint32_t>{1});
+  // All good: one field index per Reading, the OBIS-less field skipped.
+  const std::uint16_t energy[] = {0, 0, 0x0002, 0xC0F6};
+  const std::uint16_t freq[] = {0xEB85, 0x4247};
+  const RegisterBlock all[] = {{Table::kHoldingRegister, 6004, energy},
+                               {Table::kHoldingRegister, 6100, volts},
+                               {Table::kInputRegister, 0, freq}};
+  out.clear();
+  fields.clear();
+  EXPECT_EQ(apply(d, all, DeviceRef{1}, absl::UnixEpoch(), out, nullptr, &fields), 3u);
+  EXPECT_EQ(fields, (std::vector<std::uint32_t>{0, 1, 2}));
 }
 
 TEST(Apply, BitsAndBlockBounds) {
@@ -186,9 +201,11 @@ TEST(ApplyMbus, StorageTariffAndTelegramMismatchesAreFieldErrors) {
   EXPECT_TRUE(has_error(errors, 1, "expects storage 1 tariff 1"));
   EXPECT_TRUE(has_error(errors, 2, "record 40 is not in the telegram (32 records)"));
   EXPECT_TRUE(has_error(errors, 3, "record 13 is in V, not convertible to kWh"));
-  // Without an error sink the good field still comes out.
+  // Without an error sink the good field still comes out, and it is field 4.
   out.clear();
-  EXPECT_EQ(apply(d, *t, DeviceRef{1}, absl::UnixEpoch(), out), 1u);
+  std::vector<std::uint32_t> fields;
+  EXPECT_EQ(apply(d, *t, DeviceRef{1}, absl::UnixEpoch(), out, nullptr, &fields), 1u);
+  EXPECT_EQ(fields, std::vector<std::uint32_t>{4});
 }
 
 TEST(ApplyMbus, DatesAndManufacturerDataAreNotValues) {

@@ -31,10 +31,12 @@ struct FieldError {
 // Decodes every field of the driver found in the blocks into `out` (appended; a field without
 // an OBIS code yields no Reading). A field not covered by any block, or whose value cannot be
 // decoded (NaN, overflow), is reported in `errors` (when given) and skipped: one bad register
-// never hides the others. Returns the number of readings appended.
+// never hides the others. `fields` (when given) gets, for each Reading appended, the index of
+// the driver field it came from. Returns the number of readings appended.
 std::size_t apply(const ModbusDriver& driver, std::span<const RegisterBlock> blocks,
                   DeviceRef device, absl::Time at, std::vector<Reading>& out,
-                  std::vector<FieldError>* errors = nullptr);
+                  std::vector<FieldError>* errors = nullptr,
+                  std::vector<std::uint32_t>* fields = nullptr);
 
 // Decodes every field of an M-Bus driver from a telegram (RSP_UD, variable data) into `out`,
 // in driver field order. A field's record is found by index, counting the telegram's records
@@ -47,9 +49,11 @@ std::size_t apply(const ModbusDriver& driver, std::span<const RegisterBlock> blo
 // record carries an error VIFE or the header status reports an application error, a
 // permanent or temporary error (EN 13757-3 Table 9, bits 0-1, 3, 4); else kMeasured.
 // The telegram is not checked against driver.match (see DriverSet::mbus_match).
+// `fields` as for Modbus drivers.
 std::size_t apply(const MbusDriver& driver, const mbus::Telegram& telegram, DeviceRef device,
                   absl::Time at, std::vector<Reading>& out,
-                  std::vector<FieldError>* errors = nullptr);
+                  std::vector<FieldError>* errors = nullptr,
+                  std::vector<std::uint32_t>* fields = nullptr);
 
 // The quality the header status of a telegram gives its readings.
 Quality telegram_quality(const mbus::Telegram& telegram) noexcept;
