@@ -65,14 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (!check_series(out).ok()) std::abort();
-  std::vector<std::uint8_t> again;
-  if (!encode_block(out, again).ok()) std::abort();
-  std::vector<Sample> back;
-  if (!decode_block(again, back).ok()) std::abort();
-  if (back.size() != out.size()) std::abort();
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (!(back[i] == out[i])) std::abort();
-  }
+  round_trip_or_abort(out);
   BlockColumns cols;
   if (!decode_block_columns(std::span(data, size), cols).ok()) std::abort();
   if (cols.ms.size() != out.size()) std::abort();
