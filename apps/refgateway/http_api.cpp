@@ -1,6 +1,7 @@
 #include "http_api.hpp"
 
 #include <algorithm>
+#include <initializer_list>
 #include <charconv>
 #include <list>
 #include <optional>
@@ -150,27 +151,36 @@ struct CsvFormat {
   char decimal = '.';
 };
 
+// A query parameter that names one of a few spellings of a character: that character, or an
+// error naming what is accepted.
+struct CharChoice {
+  std::string_view spelling;
+  char value;
+};
+std::optional<ApiError> char_param(const Query& q, const char* name,
+                                   std::initializer_list<CharChoice> choices,
+                                   std::string_view expected, char& out) {
+  const std::string* s = q.get(name);
+  if (s == nullptr) return std::nullopt;
+  for (const CharChoice& c : choices) {
+    if (*s == c.spelling) {
+      out = c.value;
+      return std::nullopt;
+    }
+  }
+  return ApiError{http::status::bad_request, str_cat("invalid ", name, " \"", *s, "\""),
+                  str_cat("query parameter ", name), std::string(expected)};
+}
+
 // separator=semicolon|comma, decimal=point|comma (decimal comma with comma separator is
 // ambiguous and refused, as in profile::to_csv).
 std::optional<ApiError> parse_csv_format(const Query& q, CsvFormat& f) {
-  if (const std::string* s = q.get("separator")) {
-    if (*s == "semicolon" || *s == ";")
-      f.separator = ';';
-    else if (*s == "comma" || *s == ",")
-      f.separator = ',';
-    else
-      return ApiError{http::status::bad_request, str_cat("invalid separator \"", *s, "\""),
-                      "query parameter separator", "semicolon or comma"};
-  }
-  if (const std::string* d = q.get("decimal")) {
-    if (*d == "point" || *d == ".")
-      f.decimal = '.';
-    else if (*d == "comma" || *d == ",")
-      f.decimal = ',';
-    else
-      return ApiError{http::status::bad_request, str_cat("invalid decimal \"", *d, "\""),
-                      "query parameter decimal", "point or comma"};
-  }
+  if (auto e = char_param(q, "separator", {{"semicolon", ';'}, {";", ';'}, {"comma", ','}, {",", ','}},
+                          "semicolon or comma", f.separator))
+    return e;
+  if (auto e = char_param(q, "decimal", {{"point", '.'}, {".", '.'}, {"comma", ','}, {",", ','}},
+                          "point or comma", f.decimal))
+    return e;
   if (f.decimal == ',' && f.separator == ',')
     return ApiError{http::status::bad_request, "decimal comma with comma separator is ambiguous",
                     "query parameters decimal and separator",

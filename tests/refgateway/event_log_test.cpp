@@ -1,4 +1,5 @@
 #include "event_log.hpp"
+#include "../support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -10,11 +11,7 @@ namespace emscore::refgw {
 namespace {
 
 std::string temp_path(const char* name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("emscore-eventlog-" + std::to_string(::getpid()) + "-" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return (dir / "events.db").string();
+  return emscore::testing::temp_dir("eventlog", name) + "/events.db";
 }
 
 TEST(EventLog, AppendsAndPagesById) {

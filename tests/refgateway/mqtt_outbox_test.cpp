@@ -1,4 +1,5 @@
 #include "mqtt_outbox.hpp"
+#include "../support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -16,19 +17,7 @@ namespace emscore::refgw {
 namespace {
 
 std::string temp_path(const char* name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("emscore-outbox-" + std::to_string(::getpid()) + "-" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  // Removed when the test process exits normally.
-  static std::vector<std::filesystem::path> created;
-  static const int registered = std::atexit([] {
-    std::error_code ec;
-    for (const auto& d : created) std::filesystem::remove_all(d, ec);
-  });
-  (void)registered;
-  created.push_back(dir);
-  return (dir / "outbox.db").string();
+  return emscore::testing::temp_dir("outbox", name) + "/outbox.db";
 }
 
 MqttMessage msg(std::string topic, std::string payload, int qos = 1, bool retained = false) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../support/mosquitto_broker.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace emscore::refgw {
 namespace {
@@ -27,21 +28,7 @@ using emscore::testing::SubMessage;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-std::string temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("emscore-mqttpub-" + std::to_string(::getpid()) + "-" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  // Removed when the test process exits normally.
-  static std::vector<std::filesystem::path> created;
-  static const int registered = std::atexit([] {
-    std::error_code ec;
-    for (const auto& d : created) std::filesystem::remove_all(d, ec);
-  });
-  (void)registered;
-  created.push_back(dir);
-  return dir.string();
-}
+std::string temp_dir(const std::string& name) { return emscore::testing::temp_dir("mqttpub", name); }
 
 DeviceEntry meter(std::string serial, int readout) {
   DeviceEntry d;

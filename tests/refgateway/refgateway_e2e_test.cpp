@@ -11,6 +11,7 @@
 #include "boost/json.hpp"
 #include "../support/mosquitto_broker.hpp"
 #include "../support/process.hpp"
+#include "../support/temp_dir.hpp"
 
 namespace {
 
@@ -20,13 +21,7 @@ using namespace std::chrono_literals;
 
 constexpr const char* kPassword = "correct-horse-battery-42";
 
-std::string temp_dir(const char* name) {
-  auto d = std::filesystem::temp_directory_path() /
-           ("emscore-e2e-" + std::to_string(::getpid()) + "-" + name);
-  std::filesystem::remove_all(d);
-  std::filesystem::create_directories(d);
-  return d.string();
-}
+std::string temp_dir(const char* name) { return emscore::testing::temp_dir("e2e", name); }
 
 // The number after `key=host:` in the ready line.
 int port_of(const std::string& ready, const std::string& key) {
