@@ -71,12 +71,11 @@ inline bool unscale(std::int64_t& m, unsigned d) {
   return true;
 }
 
-
 // Drops v's decimal trailing zeros, at most `cap` of them (0 counts as `cap` zeros), and
 // returns how many: the canonical exponent of a mantissa at emin is emin + that. Runs per
 // sample in the decoder, so without a data-dependent jump: multiples of 10^j are multiples
 // of 10^(j-1), so the count is a sum of divisibility tests, and the quotient a multiply.
-inline unsigned drop_decimal_zeros(std::int64_t& v, unsigned cap) {
+[[gnu::always_inline]] inline unsigned drop_decimal_zeros(std::int64_t& v, unsigned cap) {
   const std::uint64_t a = v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
   const unsigned lim = cap < 18 ? cap : 18;  // a nonzero int64 has at most 18 of them
   unsigned d = 0;
@@ -87,28 +86,22 @@ inline unsigned drop_decimal_zeros(std::int64_t& v, unsigned cap) {
   v = static_cast<std::int64_t>(v < 0 ? 0 - q : q);
   return a == 0 ? cap : d;
 }
-// drop_decimal_zeros over a column with the cap known at compile time (the tests unrolled):
-// mantissas as stored and their exponents (emin + the zeros dropped).
-// With more than 3 decimals the tests cost more than a jump that is rarely taken: values
-// that do not end in 0 (nine in ten) skip them.
+// drop_decimal_zeros over a column with the cap known at compile time (inlined, its tests
+// unrolled): mantissas as stored and their exponents (emin + the zeros dropped). With more
+// than 3 decimals the tests cost more than a jump that is rarely taken: values that do not
+// end in 0 (nine in ten) skip them.
 template <unsigned kCap>
 void canonical_exponents(std::int64_t* mant, std::int8_t* ex, std::size_t n, int emin) {
   for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t v = mant[i];
-    const std::uint64_t a = v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
     if constexpr (kCap > 3) {
+      const std::int64_t v = mant[i];
+      const std::uint64_t a = v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
       if (std::rotr(a * kPow5.inverse[1], 1) > kPow5.multiple_bound[1]) {
         ex[i] = static_cast<std::int8_t>(emin);
         continue;
       }
     }
-    unsigned d = 0;
-    for (unsigned j = 1; j <= kCap; ++j) {
-      d += std::rotr(a * kPow5.inverse[j], static_cast<int>(j)) <= kPow5.multiple_bound[j] ? 1 : 0;
-    }
-    const std::uint64_t q = (a >> d) * kPow5.inverse[d];
-    mant[i] = static_cast<std::int64_t>(v < 0 ? 0 - q : q);
-    ex[i] = static_cast<std::int8_t>(emin + static_cast<int>(a == 0 ? kCap : d));
+    ex[i] = static_cast<std::int8_t>(emin + static_cast<int>(drop_decimal_zeros(mant[i], kCap)));
   }
 }
 
