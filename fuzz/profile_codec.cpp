@@ -66,8 +66,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (!check_series(out).ok()) std::abort();
   round_trip_or_abort(out);
-  BlockColumns cols;
-  if (!decode_block_columns(std::span(data, size), cols).ok()) std::abort();
-  if (cols.ms.size() != out.size()) std::abort();
+  // Both column forms decode what decode_block did, and give each value as written.
+  for (const ValueForm form : {ValueForm::kWritten, ValueForm::kScaled}) {
+    BlockColumns cols;
+    if (!decode_block_columns(std::span(data, size), cols, form).ok()) std::abort();
+    if (cols.ms.size() != out.size()) std::abort();
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (!cols.value(i).identical(out[i].value)) std::abort();
+      const Value number(out[i].value.mantissa, out[i].value.exponent);
+      if (cols.form == ValueForm::kScaled && !(Value(cols.mantissa[i], cols.scale) == number)) {
+        std::abort();
+      }
+    }
+  }
   return 0;
 }

@@ -109,17 +109,22 @@ void register_dataset(const Dataset& d) {
     set_common(st, n, static_cast<std::size_t>(sz.ours));
     st.counters["gorilla_over_ours"] = sz.gorilla / sz.ours;
   });
-  benchmark::RegisterBenchmark((p + "ours/decode").c_str(), [=](benchmark::State& st) {
-    // Columns, like Gorilla's decoder below (timestamps + values arrays).
-    BlockColumns cols_out;
-    for (auto _ : st) {
-      for (const auto& b : *ours_blocks) {
-        (void)decode_block_columns(b, cols_out);
-        benchmark::DoNotOptimize(cols_out.mantissa.data());
+  // Columns, like Gorilla's decoder below (timestamps + values arrays): "decode" gives exact
+  // numbers on one scale per block (ValueForm::kScaled, Gorilla gives doubles);
+  // "decode_written" also derives the exponent each value was written with.
+  for (const ValueForm form : {ValueForm::kScaled, ValueForm::kWritten}) {
+    const char* name = form == ValueForm::kScaled ? "ours/decode" : "ours/decode_written";
+    benchmark::RegisterBenchmark((p + name).c_str(), [=](benchmark::State& st) {
+      BlockColumns cols_out;
+      for (auto _ : st) {
+        for (const auto& b : *ours_blocks) {
+          (void)decode_block_columns(b, cols_out, form);
+          benchmark::DoNotOptimize(cols_out.mantissa.data());
+        }
       }
-    }
-    set_common(st, n, static_cast<std::size_t>(sz.ours));
-  });
+      set_common(st, n, static_cast<std::size_t>(sz.ours));
+    });
+  }
   benchmark::RegisterBenchmark((p + "ours/decode_to_samples").c_str(), [=](benchmark::State& st) {
     std::vector<Sample> out;
     out.reserve(n);

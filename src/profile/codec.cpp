@@ -82,16 +82,18 @@ inline bool unscale(std::int64_t& m, unsigned d) {
   for (unsigned j = 1; j <= lim; ++j) {
     d += std::rotr(a * kPow5.inverse[j], static_cast<int>(j)) <= kPow5.multiple_bound[j] ? 1 : 0;
   }
-  const std::uint64_t q = (a >> d) * kPow5.inverse[d];
-  v = static_cast<std::int64_t>(v < 0 ? 0 - q : q);
-  return a == 0 ? cap : d;
+  // v is a multiple of 10^d: its arithmetic shift is exact, and the inverse of 5^d divides it
+  // whatever its sign.
+  v = static_cast<std::int64_t>(static_cast<std::uint64_t>(v >> d) * kPow5.inverse[d]);
+  // Zero passes every test: d = lim, which is cap unless cap > 18 (known when inlined).
+  return lim == cap ? d : (a == 0 ? cap : d);
 }
-// drop_decimal_zeros over a column with the cap known at compile time (inlined, its tests
-// unrolled): mantissas as stored and their exponents (emin + the zeros dropped). With more
-// than 3 decimals the tests cost more than a jump that is rarely taken: values that do not
-// end in 0 (nine in ten) skip them.
+// drop_decimal_zeros over a column with the cap known at compile time (its tests unrolled;
+// not inlined into the decoder, whose state would take the registers): mantissas as stored
+// and their exponents (emin + the zeros dropped). With more than 3 decimals the tests cost
+// more than a jump that is rarely taken: values that do not end in 0 (nine in ten) skip them.
 template <unsigned kCap>
-void canonical_exponents(std::int64_t* mant, std::int8_t* ex, std::size_t n, int emin) {
+[[gnu::noinline]] void canonical_exponents(std::int64_t* mant, std::int8_t* ex, std::size_t n, int emin) {
   for (std::size_t i = 0; i < n; ++i) {
     if constexpr (kCap > 3) {
       const std::int64_t v = mant[i];
@@ -215,7 +217,7 @@ class BitReader {
       p_ += (63 - avail_) >> 3;
       avail_ |= 56;
     } else {
-      while (avail_ <= 56) {
+      while (avail_ < 56) {  // stops at 56..63: a shift by what one code uses stays below 64
         std::uint64_t b = 0;
         if (p_ < end_) {
           b = *p_++;
@@ -308,45 +310,55 @@ class BitReader {
   bool rice_run(unsigned k, std::size_t len, std::uint64_t& m1, std::uint64_t& m2,
                 std::int64_t* out) {
     // The hottest loop of the decoder, written out (next_code() in it measured 15 % slower on
-    // counters): reader state in locals, one refill check per code.
+    // counters): reader state in locals.
+    //  - While 8 input bytes remain the buffer is refilled without a jump on `avail` (which
+    //    would follow the code lengths and mispredict), and then holds >= 56 bits: `group`
+    //    codes of k + 3 bits fit. Decoding a group per refill takes the refill's load, whose
+    //    address depends on the bits consumed, off the chain of every code but one.
+    //  - Bits above avail are zeros or the stream's next bits (refill reads ahead), so the
+    //    buffer is counted without a mask; bit 63 set keeps the count below 64.
+    //  - A code that does not fit what is left ends the group early; escapes, codes longer
+    //    than the buffer and the input's last 8 bytes go through take_rice().
     const std::uint64_t kmask = mask(k);
+    const std::size_t group = std::clamp<std::size_t>(56 / (k + 3), 1, 8);
     const std::uint8_t* p = p_;
+    const std::ptrdiff_t last8 = (end_ - begin_) - 8;  // p - begin_ <= last8: 8 bytes to read
     std::uint64_t buf = buf_;
     unsigned avail = avail_;
     std::uint64_t a = m1, b = m2;
-    for (std::size_t t = 0; t < len; ++t) {
-      if (avail < 40) {
-        if (end_ - p >= 8) {
-          std::uint64_t w;
-          std::memcpy(&w, p, 8);
-          if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
-          buf |= w << avail;
-          p += (63 - avail) >> 3;
-          avail |= 56;
-        } else {
-          p_ = p, buf_ = buf, avail_ = avail;
-          refill();
-          p = p_, buf = buf_, avail = avail_;
-        }
-      }
-      const std::uint64_t w = buf & mask(avail);  // avail may be 64 after a tail refill
-      const unsigned q = w == 0 ? 64 : static_cast<unsigned>(std::countr_zero(w));
-      std::uint64_t u;
-      if (q < kEscape && q + 1 + k <= avail) [[likely]] {
-        u = (static_cast<std::uint64_t>(q) << k) | ((w >> (q + 1)) & kmask);
-        const unsigned used = q + 1 + k;
-        buf = used >= 64 ? 0 : buf >> used;
-        avail -= used;
-      } else {
-        p_ = p, buf_ = buf, avail_ = avail;
-        if (!take_rice(k, &u)) return false;
-        p = p_, buf = buf_, avail = avail_;
-      }
+    const auto emit = [&](std::uint64_t u, std::size_t t) {
       const std::uint64_t r = residual<kMap>(u);
       const std::uint64_t v = (kOrder2 ? 2 * a - b : a) + r;
       b = a;
       a = v;
       out[t] = static_cast<std::int64_t>(v);
+    };
+    for (std::size_t t = 0; t < len;) {
+      if (p - begin_ <= last8) [[likely]] {
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+        buf |= w << avail;
+        p += (63 - avail) >> 3;
+        avail |= 56;
+        const std::size_t g_end = std::min(len, t + group);
+        const std::size_t t0 = t;
+        for (; t < g_end; ++t) {
+          const unsigned q = static_cast<unsigned>(std::countr_zero(buf | (std::uint64_t{1} << 63)));
+          if (q >= kEscape || q + 1 + k > avail) [[unlikely]] break;
+          const std::uint64_t u = (static_cast<std::uint64_t>(q) << k) | ((buf >> (q + 1)) & kmask);
+          const unsigned used = q + 1 + k;  // <= avail <= 63
+          buf >>= used;
+          avail -= used;
+          emit(u, t);
+        }
+        if (t > t0) continue;
+      }
+      std::uint64_t u;
+      p_ = p, buf_ = buf, avail_ = avail;
+      if (!take_rice(k, &u)) return false;
+      p = p_, buf = buf_, avail = avail_;
+      emit(u, t++);
     }
     p_ = p, buf_ = buf, avail_ = avail;
     m1 = a;
@@ -416,12 +428,12 @@ class BitReader {
         s.p = p_, s.buf = buf_, s.avail = avail_;
       }
     }
-    const std::uint64_t w = s.buf & mask(s.avail);  // avail may be 64 after a tail refill
+    const std::uint64_t w = s.buf;  // no mask needed: see rice_run
     const unsigned q = w == 0 ? 64 : static_cast<unsigned>(std::countr_zero(w));
     if (q < kEscape && q + 1 + k <= s.avail) [[likely]] {
       *u = (static_cast<std::uint64_t>(q) << k) | ((w >> (q + 1)) & mask(k));
-      const unsigned used = q + 1 + k;
-      s.buf = used >= 64 ? 0 : s.buf >> used;
+      const unsigned used = q + 1 + k;  // <= avail <= 63
+      s.buf >>= used;
       s.avail -= used;
       return true;
     }
@@ -555,6 +567,25 @@ class Divider {
 
  private:
   std::uint64_t d_, m_;
+};
+
+// floor(x / d) for x < 2^63 and an invariant 2 <= d <= 2^62 by one multiply and a shift, no
+// correction (Granlund and Montgomery 1994, thm 4.2 with N = 63): with l = ceil(log2 d) and
+// m = ceil(2^(63+l) / d) < 2^64, m x / 2^(63+l) = x/d + e x / (d 2^(63+l)) for some 0 <= e < d,
+// and that error is below 1/2^l <= 1/d, too small to reach the next integer.
+class Divider63 {
+ public:
+  explicit Divider63(std::uint64_t d)
+      : shift_(bit_length(d - 1) - 1),
+        m_(static_cast<std::uint64_t>(((U128{1} << (64 + shift_)) + d - 1) / d)) {}
+  static constexpr std::uint64_t kLimit = (std::uint64_t{1} << 63) - 1;  // largest x
+  std::uint64_t operator()(std::uint64_t x) const {
+    return static_cast<std::uint64_t>((U128{x} * m_) >> 64) >> shift_;
+  }
+
+ private:
+  unsigned shift_;  // l - 1
+  std::uint64_t m_;
 };
 
 // The simplest fraction (smallest denominator) in [p1/q1, p2/q2], all positive: continued
@@ -926,7 +957,8 @@ absl::StatusOr<std::size_t> block_sample_count(std::span<const std::uint8_t> blo
   return h.count;
 }
 
-absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColumns& out) {
+absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColumns& out,
+                                  ValueForm form) {
   EMSCORE_ASSIGN_OR_RETURN(Header h, read_header(block));
   const std::size_t n = h.count;
   out.ms.resize(n);
@@ -934,6 +966,9 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
   out.exponent.resize(n);
   out.quality.resize(n);
   out.unit = Unit::kNone;
+  out.form = ValueForm::kWritten;
+  out.scale = 0;
+  out.canonical_cap = 0;
   if (n == 0) return absl::OkStatus();
   const std::size_t payload = block.size() - h.offset;
   // Every chunk of 128 samples after the first costs at least two bits (its mode).
@@ -1087,24 +1122,33 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
         const unsigned k = static_cast<unsigned>(r.take(6));
         if (static_cast<std::int64_t>(m1) < 0) return fail("quantum chunk after a negative value");
         // The indices with the fast Rice loop (order 1 from the index of the last value),
-        // then their values.
+        // then their values: round(n a / b) = floor((2 n a + b) / 2b), by Divider63 while
+        // 2 n a + b < 2^63 (any real series: mantissas far below 2^63 / 2b). A chunk with a
+        // larger one is redone from the indices with Divider; any that passes 2^64 is an error.
         std::uint64_t idx = quantum_index(m1, last_q), idx_prev = idx;
-        std::int64_t* out_c = mant + c;
-        if (!(monotone ? r.rice_run<false, Map::kMonotone>(k, len, idx, idx_prev, out_c)
-                       : r.rice_run<false, Map::kZigzag>(k, len, idx, idx_prev, out_c))) {
+        std::int64_t steps[kChunk];
+        if (!(monotone ? r.rice_run<false, Map::kMonotone>(k, len, idx, idx_prev, steps)
+                       : r.rice_run<false, Map::kZigzag>(k, len, idx, idx_prev, steps))) {
           return fail("bad Rice code");
         }
-        // Every index must give 2 n a + b below 2^64: checked once on the chunk's largest.
-        std::uint64_t top = 0;
-        for (std::size_t at = 0; at < len; ++at) top = std::max(top, static_cast<std::uint64_t>(out_c[at]));
-        std::uint64_t x_top;
+        std::int64_t* out_c = mant + c;
         const std::uint64_t a2 = 2 * last_q.a, b = last_q.b;
-        if (__builtin_mul_overflow(top, a2, &x_top) || __builtin_add_overflow(x_top, b, &x_top)) {
-          return fail("quantum value out of range");
-        }
-        const Divider div(2 * last_q.b);
+        const std::uint64_t limit63 = (Divider63::kLimit - b) / a2;
+        const Divider63 div63(2 * last_q.b);
+        bool big = false;
         for (std::size_t at = 0; at < len; ++at) {
-          out_c[at] = static_cast<std::int64_t>(div(static_cast<std::uint64_t>(out_c[at]) * a2 + b));
+          const auto step = static_cast<std::uint64_t>(steps[at]);
+          big |= step > limit63;
+          out_c[at] = static_cast<std::int64_t>(div63(step * a2 + b));
+        }
+        if (big) [[unlikely]] {
+          const std::uint64_t limit = (~0ULL - b) / a2;
+          const Divider div(2 * last_q.b);
+          for (std::size_t at = 0; at < len; ++at) {
+            const auto step = static_cast<std::uint64_t>(steps[at]);
+            if (step > limit) return fail("quantum value out of range");
+            out_c[at] = static_cast<std::int64_t>(div(step * a2 + b));
+          }
         }
         m2 = len >= 2 ? static_cast<std::uint64_t>(out_c[len - 2]) : m1;
         m1 = static_cast<std::uint64_t>(out_c[len - 1]);
@@ -1131,8 +1175,21 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
     if (!ok) return fail("bad Rice code");
     if (r.overrun()) return fail("mantissa chunk truncated");
   }
-  if (canonical_cap > 0) {
-    if (!scaled) return fail("canonical exponents without scaled mantissas");
+  if (canonical_cap > 0 && !scaled) return fail("canonical exponents without scaled mantissas");
+  if (form == ValueForm::kScaled && scaled) {
+    // Every mantissa is at emin already. Per-sample exponents are still checked against
+    // their mantissas (a corrupt block must fail here, not in value()).
+    for (std::size_t i = 0; i < n && canonical_cap == 0 && !one_exponent; ++i) {
+      std::int64_t m = mant[i];
+      if (!unscale(m, static_cast<unsigned>(ex[i] - emin))) {
+        return fail("scaled mantissa not a multiple of its scale");
+      }
+    }
+    if (canonical_cap > 0) out.exponent.clear();
+    out.form = ValueForm::kScaled;
+    out.scale = emin;
+    out.canonical_cap = canonical_cap;
+  } else if (canonical_cap > 0) {
     // The usual caps get a loop unrolled for them (the count is a sum of cap tests).
     switch (canonical_cap) {
       case 1: canonical_exponents<1>(mant, ex, n, emin); break;
@@ -1155,6 +1212,17 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
   }
   if (r.overrun()) return fail("block truncated");
   return absl::OkStatus();
+}
+
+Value BlockColumns::value(std::size_t i) const {
+  std::int64_t m = mantissa[i];
+  if (form == ValueForm::kWritten) return Value(m, exponent[i], unit);
+  if (exponent.empty()) {
+    const unsigned d = drop_decimal_zeros(m, canonical_cap);
+    return Value(m, static_cast<std::int8_t>(scale + static_cast<int>(d)), unit);
+  }
+  (void)unscale(m, static_cast<unsigned>(exponent[i] - scale));  // checked when decoded
+  return Value(m, exponent[i], unit);
 }
 
 absl::Status decode_block(std::span<const std::uint8_t> block, std::vector<Sample>& out) {

@@ -24,6 +24,36 @@ void expect_round_trip(const std::vector<Sample>& in, std::size_t* bytes = nullp
     ASSERT_EQ((*out)[i].quality, in[i].quality) << i;
   }
   EXPECT_EQ(*block_sample_count(block), in.size());
+  // The same block as columns in both forms: each value as written through value(i), and in
+  // kScaled form every mantissa the same number at the block's one scale.
+  for (const ValueForm form : {ValueForm::kWritten, ValueForm::kScaled}) {
+    BlockColumns cols;
+    ASSERT_TRUE(decode_block_columns(block, cols, form).ok());
+    ASSERT_EQ(cols.ms.size(), in.size());
+    if (form == ValueForm::kWritten) {
+      ASSERT_EQ(cols.form, ValueForm::kWritten);
+    }
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      ASSERT_EQ(cols.ms[i], absl::ToUnixMillis(in[i].at)) << i;
+      ASSERT_TRUE(cols.value(i).identical(in[i].value))
+          << i << ": " << cols.value(i).to_string() << " vs " << in[i].value.to_string();
+      if (cols.form == ValueForm::kScaled) {
+        ASSERT_TRUE(Value(cols.mantissa[i], cols.scale, in[i].value.unit) == in[i].value) << i;
+      } else {
+        ASSERT_TRUE(Value(cols.mantissa[i], cols.exponent[i], cols.unit).identical(in[i].value)) << i;
+      }
+      ASSERT_EQ(cols.quality[i], in[i].quality) << i;
+    }
+  }
+}
+
+// The form decode_block_columns gives for `in` when asked for kScaled.
+BlockColumns scaled_columns(const std::vector<Sample>& in) {
+  std::vector<std::uint8_t> block;
+  EXPECT_TRUE(encode_block(in, block).ok());
+  BlockColumns cols;
+  EXPECT_TRUE(decode_block_columns(block, cols, ValueForm::kScaled).ok());
+  return cols;
 }
 
 std::vector<Sample> counter(std::size_t n, absl::Duration step, std::uint64_t seed) {
@@ -87,6 +117,44 @@ TEST(Codec, ExtremesUseRawMantissas) {
       {absl::FromUnixMillis(std::numeric_limits<std::int64_t>::max()), Value(1, 0)},
   };
   expect_round_trip(s);
+}
+
+TEST(Codec, ScaledColumnsPutEveryMantissaOnTheBlocksScale) {
+  // Shortest decimals (canonical exponents): one scale, no exponent column; value(i) gives
+  // each as written.
+  std::vector<Sample> v;
+  for (int i = 0; i < 300; ++i) {
+    const std::int64_t centi = 23'000 + (i * 37) % 1000;  // 230.00 .. 239.99 V
+    Value x(centi, -2, Unit::kVolt);
+    while (x.exponent < 0 && x.mantissa % 10 == 0) x = Value(x.mantissa / 10, x.exponent + 1, Unit::kVolt);
+    v.push_back({kT0 + absl::Minutes(i), x});
+  }
+  BlockColumns c = scaled_columns(v);
+  EXPECT_EQ(c.form, ValueForm::kScaled);
+  EXPECT_EQ(c.scale, -2);
+  EXPECT_EQ(c.canonical_cap, 2u);
+  EXPECT_TRUE(c.exponent.empty());
+  EXPECT_EQ(c.mantissa[0], 23'000);                // 230 V at 10^-2
+  EXPECT_TRUE(c.value(0).identical(Value(230, 0, Unit::kVolt)));  // written "230"
+  EXPECT_TRUE(c.value(1).identical(Value(23037, -2, Unit::kVolt))) << c.value(1).to_string();
+  // Written exponents that are not the shortest ("1.010" next to "15.25"): kept per sample.
+  std::vector<Sample> w;
+  for (int i = 0; i < 300; ++i) {
+    w.push_back({kT0 + absl::Minutes(i), i % 2 ? Value(1000 + 10 * i, -3) : Value(1525 + i, -2)});
+  }
+  c = scaled_columns(w);
+  EXPECT_EQ(c.form, ValueForm::kScaled);
+  EXPECT_EQ(c.scale, -3);
+  ASSERT_EQ(c.exponent.size(), 300u);
+  EXPECT_EQ(c.mantissa[0], 15250);  // 15.25 at 10^-3
+  EXPECT_EQ(c.mantissa[1], 1010);
+  EXPECT_TRUE(c.value(0).identical(Value(1525, -2)));
+  EXPECT_TRUE(c.value(1).identical(Value(1010, -3)));
+  // Mantissas that do not fit one scale stay as written, whatever was asked.
+  c = scaled_columns({{kT0, Value(std::numeric_limits<std::int64_t>::max(), 0)},
+                      {kT0 + absl::Seconds(1), Value(1, -3)}});
+  EXPECT_EQ(c.form, ValueForm::kWritten);
+  EXPECT_TRUE(c.value(0).identical(Value(std::numeric_limits<std::int64_t>::max(), 0)));
 }
 
 TEST(Codec, PropertyRandomSeriesRoundTripBitExact) {
@@ -314,6 +382,19 @@ TEST(Codec, RoundedMultiplesOfAQuantumCostTheirSteps) {
     }
     expect_round_trip(r);
   }
+  // Quantum (2^46 + 12345) / 7 from n = 2^16: 2 n a + b passes 2^63 (the decoder's exact
+  // fallback for that case).
+  std::vector<Sample> huge;
+  const std::uint64_t ah = (std::uint64_t{1} << 46) + 12345;
+  std::uint64_t nh = std::uint64_t{1} << 16;
+  for (int i = 0; i < 1000; ++i) {
+    const std::uint64_t x = 2 * nh * ah + 7;  // < 2^64
+    ASSERT_GT(x, std::uint64_t{1} << 63);
+    huge.push_back({kT0 + absl::Minutes(i), Value(static_cast<std::int64_t>(x / 14), 0, Unit::kWatt)});
+    nh += rng() % 60;
+  }
+  expect_round_trip(huge, &bytes);
+  EXPECT_LT(8.0 * static_cast<double>(bytes) / 1000.0, 8.0);  // steps of n, not of M (~48)
   // Negative values and a quantum that changes half-way through the block.
   std::vector<Sample> mixed;
   for (int i = 0; i < 1000; ++i) {

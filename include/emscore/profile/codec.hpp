@@ -45,17 +45,38 @@ inline constexpr std::size_t kMaxBlockSamples = std::size_t{1} << 20;
 // and have timestamps in whole milliseconds; at most kMaxBlockSamples of them.
 absl::Status encode_block(std::span<const Sample> samples, std::vector<std::uint8_t>& out);
 
+// How decode_block_columns leaves the values.
+enum class ValueForm : std::uint8_t {
+  // mantissa[i] with exponent[i]: each value as it was written (1.50 stays 1.50).
+  kWritten,
+  // mantissa[i] * 10^scale for every sample of the block: exact numbers on one scale, what
+  // sums, min/max, means and plots want (and what Gorilla's decoder gives, as doubles).
+  // Skips deriving each written exponent; value(i) still gives it. Blocks whose mantissas
+  // could not be put on one scale (beyond int64) decode as kWritten whatever is asked.
+  kScaled,
+};
+
 // A decoded block as columns (what the store and the exports iterate over; no per-sample
 // absl::Time construction).
 struct BlockColumns {
   std::vector<std::int64_t> ms;        // Unix milliseconds, strictly increasing
-  std::vector<std::int64_t> mantissa;  // as stored, with...
-  std::vector<std::int8_t> exponent;   // ...its own exponent
+  std::vector<std::int64_t> mantissa;  // see `form`
+  // The exponent each value was written with. Empty in kScaled form when the block stores
+  // canonical exponents (each the shortest of its value, at most canonical_cap decimals
+  // above `scale`): value(i) derives it.
+  std::vector<std::int8_t> exponent;
   std::vector<Quality> quality;
   Unit unit = Unit::kNone;
+  ValueForm form = ValueForm::kWritten;
+  int scale = 0;                // kScaled: the exponent of every mantissa
+  unsigned canonical_cap = 0;   // kScaled with an empty `exponent`: see there
+
+  // Sample i's value as written, in either form (i < ms.size()).
+  Value value(std::size_t i) const;
 };
 // Decodes one block into `out` (its vectors are resized; reusing them avoids allocation).
-absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColumns& out);
+absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColumns& out,
+                                  ValueForm form = ValueForm::kWritten);
 
 // Decodes one block and appends its samples to `out` (on error, `out` keeps its old size).
 absl::Status decode_block(std::span<const std::uint8_t> block, std::vector<Sample>& out);
