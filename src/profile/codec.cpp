@@ -203,6 +203,12 @@ constexpr std::uint64_t code_of(std::uint64_t r) {
   return r - 1;
 }
 
+// What rice_run does with each value by default: stores it.
+struct StoreSink {
+  std::int64_t* out;
+  void operator()(std::size_t t, std::uint64_t v) const { out[t] = static_cast<std::int64_t>(v); }
+};
+
 class BitReader {
  public:
   BitReader(const std::uint8_t* p, std::size_t n)
@@ -309,6 +315,15 @@ class BitReader {
   template <bool kOrder2, Map kMap = Map::kZigzag>
   bool rice_run(unsigned k, std::size_t len, std::uint64_t& m1, std::uint64_t& m2,
                 std::int64_t* out) {
+    StoreSink store{out};
+    return rice_run<kOrder2, kMap>(k, len, m1, m2, store);
+  }
+  // The same, handing each value to sink(t, v) instead of storing it: work per value then
+  // overlaps with the decoding chain.
+  template <bool kOrder2, Map kMap, class Sink>
+  [[gnu::noinline]] bool rice_run(unsigned k, std::size_t len, std::uint64_t& m1,
+                                  std::uint64_t& m2, Sink& sink_out) {
+    Sink sink = sink_out;  // a local copy lives in registers
     // The hottest loop of the decoder, written out (next_code() in it measured 15 % slower on
     // counters): reader state in locals.
     //  - While 8 input bytes remain the buffer is refilled without a jump on `avail` (which
@@ -331,7 +346,7 @@ class BitReader {
       const std::uint64_t v = (kOrder2 ? 2 * a - b : a) + r;
       b = a;
       a = v;
-      out[t] = static_cast<std::int64_t>(v);
+      sink(t, v);
     };
     for (std::size_t t = 0; t < len;) {
       if (p - begin_ <= last8) [[likely]] {
@@ -363,6 +378,7 @@ class BitReader {
     p_ = p, buf_ = buf, avail_ = avail;
     m1 = a;
     m2 = b;
+    sink_out = sink;
     return true;
   }
 
@@ -587,6 +603,39 @@ class Divider63 {
   unsigned shift_;  // l - 1
   std::uint64_t m_;
 };
+
+// The value round(n a / b) = floor((2 n a + b) / 2b) of each index n the Rice loop decodes,
+// by Divider63 while 2 n a + b < 2^63 (any real series: mantissas far below 2^63 / 2b); big()
+// says whether an index was beyond that, and the chunk must go through quantum_values().
+class QuantumSink {
+ public:
+  QuantumSink(const Quantum& q, std::int64_t* out)
+      : a2_(2 * q.a), b_(q.b), limit63_((Divider63::kLimit - q.b) / (2 * q.a)), div63_(2 * q.b), out_(out) {}
+  void operator()(std::size_t t, std::uint64_t n) {
+    big_ |= n > limit63_;
+    out_[t] = static_cast<std::int64_t>(div63_(n * a2_ + b_));
+  }
+  bool big() const { return big_; }
+
+ private:
+  std::uint64_t a2_, b_, limit63_;
+  Divider63 div63_;
+  std::int64_t* out_;
+  bool big_ = false;
+};
+
+// The values of a chunk's indices n whatever their size; false when 2 n a + b passes 2^64.
+bool quantum_values(const std::int64_t* n, std::size_t len, const Quantum& q, std::int64_t* out) {
+  const std::uint64_t a2 = 2 * q.a, b = q.b;
+  const std::uint64_t limit = (~0ULL - b) / a2;
+  const Divider div(2 * q.b);
+  for (std::size_t i = 0; i < len; ++i) {
+    const auto step = static_cast<std::uint64_t>(n[i]);
+    if (step > limit) return false;
+    out[i] = static_cast<std::int64_t>(div(step * a2 + b));
+  }
+  return true;
+}
 
 // The simplest fraction (smallest denominator) in [p1/q1, p2/q2], all positive: continued
 // fractions (Stern-Brocot). False when none has num <= kMaxQuantumNum, den <= kMaxQuantumDen.
@@ -963,13 +1012,15 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
   const std::size_t n = h.count;
   out.ms.resize(n);
   out.mantissa.resize(n);
-  out.exponent.resize(n);
   out.quality.resize(n);
   out.unit = Unit::kNone;
   out.form = ValueForm::kWritten;
   out.scale = 0;
   out.canonical_cap = 0;
-  if (n == 0) return absl::OkStatus();
+  if (n == 0) {
+    out.exponent.clear();
+    return absl::OkStatus();
+  }
   const std::size_t payload = block.size() - h.offset;
   // Every chunk of 128 samples after the first costs at least two bits (its mode).
   const std::size_t min_bytes = ((n - 1 + kChunk - 1) / kChunk * 2 + 7) / 8;
@@ -993,7 +1044,7 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
   out.unit = static_cast<Unit>(unit);
   std::int64_t* ms = out.ms.data();
   std::int64_t* mant = out.mantissa.data();
-  std::int8_t* ex = out.exponent.data();
+  std::int8_t* ex = nullptr;  // sized with the exponent section
   Quality* qu = out.quality.data();
 
   // Timestamps.
@@ -1035,12 +1086,17 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
     } else if (width > 8) {
       return fail("exponent width over 8 bits");
     }
+    // kScaled leaves canonical exponents to value(i): no column (and no memset for it).
+    out.exponent.resize(canonical_cap > 0 && form == ValueForm::kScaled ? 0 : n);
+    ex = out.exponent.data();
     for (std::size_t i = 0; i < n && canonical_cap == 0; ++i) {
       const int e = emin + static_cast<int>(r.take_upto8(width));
       if (e > 127) return fail("exponent out of range");
       ex[i] = static_cast<std::int8_t>(e);
     }
   } else {
+    out.exponent.resize(n);
+    ex = out.exponent.data();
     int e = static_cast<std::int8_t>(r.take(8));
     emin = e;
     std::size_t i = 0;
@@ -1122,33 +1178,25 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
         const unsigned k = static_cast<unsigned>(r.take(6));
         if (static_cast<std::int64_t>(m1) < 0) return fail("quantum chunk after a negative value");
         // The indices with the fast Rice loop (order 1 from the index of the last value),
-        // then their values: round(n a / b) = floor((2 n a + b) / 2b), by Divider63 while
-        // 2 n a + b < 2^63 (any real series: mantissas far below 2^63 / 2b). A chunk with a
-        // larger one is redone from the indices with Divider; any that passes 2^64 is an error.
+        // each turned into its value as it is decoded (QuantumSink). A chunk with an index
+        // beyond the sink's range is decoded again into indices for quantum_values().
+        std::int64_t* out_c = mant + c;
+        const BitReader at_chunk = r;
         std::uint64_t idx = quantum_index(m1, last_q), idx_prev = idx;
-        std::int64_t steps[kChunk];
-        if (!(monotone ? r.rice_run<false, Map::kMonotone>(k, len, idx, idx_prev, steps)
-                       : r.rice_run<false, Map::kZigzag>(k, len, idx, idx_prev, steps))) {
+        QuantumSink sink(last_q, out_c);
+        if (!(monotone ? r.rice_run<false, Map::kMonotone>(k, len, idx, idx_prev, sink)
+                       : r.rice_run<false, Map::kZigzag>(k, len, idx, idx_prev, sink))) {
           return fail("bad Rice code");
         }
-        std::int64_t* out_c = mant + c;
-        const std::uint64_t a2 = 2 * last_q.a, b = last_q.b;
-        const std::uint64_t limit63 = (Divider63::kLimit - b) / a2;
-        const Divider63 div63(2 * last_q.b);
-        bool big = false;
-        for (std::size_t at = 0; at < len; ++at) {
-          const auto step = static_cast<std::uint64_t>(steps[at]);
-          big |= step > limit63;
-          out_c[at] = static_cast<std::int64_t>(div63(step * a2 + b));
-        }
-        if (big) [[unlikely]] {
-          const std::uint64_t limit = (~0ULL - b) / a2;
-          const Divider div(2 * last_q.b);
-          for (std::size_t at = 0; at < len; ++at) {
-            const auto step = static_cast<std::uint64_t>(steps[at]);
-            if (step > limit) return fail("quantum value out of range");
-            out_c[at] = static_cast<std::int64_t>(div(step * a2 + b));
+        if (sink.big()) [[unlikely]] {
+          r = at_chunk;
+          idx = idx_prev = quantum_index(m1, last_q);
+          std::int64_t steps[kChunk];
+          if (!(monotone ? r.rice_run<false, Map::kMonotone>(k, len, idx, idx_prev, steps)
+                         : r.rice_run<false, Map::kZigzag>(k, len, idx, idx_prev, steps))) {
+            return fail("bad Rice code");
           }
+          if (!quantum_values(steps, len, last_q, out_c)) return fail("quantum value out of range");
         }
         m2 = len >= 2 ? static_cast<std::uint64_t>(out_c[len - 2]) : m1;
         m1 = static_cast<std::uint64_t>(out_c[len - 1]);
@@ -1185,7 +1233,6 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
         return fail("scaled mantissa not a multiple of its scale");
       }
     }
-    if (canonical_cap > 0) out.exponent.clear();
     out.form = ValueForm::kScaled;
     out.scale = emin;
     out.canonical_cap = canonical_cap;
