@@ -607,19 +607,24 @@ class Divider63 {
 // The value round(n a / b) = floor((2 n a + b) / 2b) of each index n the Rice loop decodes,
 // by Divider63 while 2 n a + b < 2^63 (any real series: mantissas far below 2^63 / 2b); big()
 // says whether an index was beyond that, and the chunk must go through quantum_values().
+// The constants are computed once per quantum (they take divisions), the sink per chunk.
 class QuantumSink {
  public:
-  QuantumSink(const Quantum& q, std::int64_t* out)
-      : a2_(2 * q.a), b_(q.b), limit63_((Divider63::kLimit - q.b) / (2 * q.a)), div63_(2 * q.b), out_(out) {}
+  struct Constants {
+    explicit Constants(const Quantum& q)
+        : a2(2 * q.a), b(q.b), limit63((Divider63::kLimit - q.b) / (2 * q.a)), div63(2 * q.b) {}
+    std::uint64_t a2, b, limit63;
+    Divider63 div63;
+  };
+  QuantumSink(const Constants& c, std::int64_t* out) : c_(c), out_(out) {}
   void operator()(std::size_t t, std::uint64_t n) {
-    big_ |= n > limit63_;
-    out_[t] = static_cast<std::int64_t>(div63_(n * a2_ + b_));
+    big_ |= n > c_.limit63;
+    out_[t] = static_cast<std::int64_t>(c_.div63(n * c_.a2 + c_.b));
   }
   bool big() const { return big_; }
 
  private:
-  std::uint64_t a2_, b_, limit63_;
-  Divider63 div63_;
+  Constants c_;
   std::int64_t* out_;
   bool big_ = false;
 };
@@ -1136,6 +1141,7 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
   std::uint64_t m1 = r.take(64), m2 = m1;
   mant[0] = static_cast<std::int64_t>(m1);
   Quantum last_q;  // of the last quantum chunk
+  QuantumSink::Constants q_constants(Quantum{1, 1});
   for (std::size_t c = 1; c < n; c += kChunk) {
     const std::size_t len = std::min(kChunk, n - c);
     const unsigned mode = static_cast<unsigned>(r.take(2));
@@ -1171,6 +1177,7 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
             last_q = Quantum{};
             return fail("quantum out of range");
           }
+          q_constants = QuantumSink::Constants(last_q);
         } else if (last_q.b == 0) {
           return fail("quantum reused before one was given");
         }
@@ -1182,15 +1189,16 @@ absl::Status decode_block_columns(std::span<const std::uint8_t> block, BlockColu
         // beyond the sink's range is decoded again into indices for quantum_values().
         std::int64_t* out_c = mant + c;
         const BitReader at_chunk = r;
-        std::uint64_t idx = quantum_index(m1, last_q), idx_prev = idx;
-        QuantumSink sink(last_q, out_c);
+        const std::uint64_t idx0 = quantum_index(m1, last_q);
+        std::uint64_t idx = idx0, idx_prev = idx0;
+        QuantumSink sink(q_constants, out_c);
         if (!(monotone ? r.rice_run<false, Map::kMonotone>(k, len, idx, idx_prev, sink)
                        : r.rice_run<false, Map::kZigzag>(k, len, idx, idx_prev, sink))) {
           return fail("bad Rice code");
         }
         if (sink.big()) [[unlikely]] {
           r = at_chunk;
-          idx = idx_prev = quantum_index(m1, last_q);
+          idx = idx_prev = idx0;
           std::int64_t steps[kChunk];
           if (!(monotone ? r.rice_run<false, Map::kMonotone>(k, len, idx, idx_prev, steps)
                          : r.rice_run<false, Map::kZigzag>(k, len, idx, idx_prev, steps))) {
