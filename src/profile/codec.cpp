@@ -112,7 +112,7 @@ class BitWriter {
   explicit BitWriter(std::vector<std::uint8_t>& out) : out_(out) {}
 
   // Appends the low n bits of v (n <= 64).
-  void put(std::uint64_t v, unsigned n) {
+  [[gnu::always_inline]] void put(std::uint64_t v, unsigned n) {
     if (n == 0) return;
     v &= mask(n);
     acc_ |= v << fill_;
@@ -139,7 +139,7 @@ class BitWriter {
     put_unary(n);
     if (n > 1) put(u, n - 1);
   }
-  void put_rice(std::uint64_t u, unsigned k) {
+  [[gnu::always_inline]] void put_rice(std::uint64_t u, unsigned k) {
     const std::uint64_t q = k >= 64 ? 0 : u >> k;
     if (q < kEscape) {
       // Callers guarantee q + 1 + k <= 64 (see ::put_rice below).
@@ -160,8 +160,11 @@ class BitWriter {
   }
 
  private:
-  void flush_word(std::uint64_t w) {
-    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<std::uint8_t>(w >> (8 * i)));
+  [[gnu::noinline]] void flush_word(std::uint64_t w) {
+    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+    const std::size_t at = out_.size();
+    out_.resize(at + 8);
+    std::memcpy(out_.data() + at, &w, 8);
   }
   std::vector<std::uint8_t>& out_;
   std::uint64_t acc_ = 0;
@@ -169,7 +172,7 @@ class BitWriter {
 };
 
 // Rice with a large k does not fit one put(); this wrapper splits it.
-void put_rice(BitWriter& w, std::uint64_t u, unsigned k) {
+[[gnu::always_inline]] inline void put_rice(BitWriter& w, std::uint64_t u, unsigned k) {
   const std::uint64_t q = k >= 64 ? 0 : u >> k;
   if (q < kEscape && q + 1 + k <= 64) {
     w.put_rice(u, k);
@@ -486,20 +489,42 @@ std::uint64_t rice_cost(const std::uint64_t* u, std::size_t n, unsigned k) {
   return bits;
 }
 
-// The best k for a chunk: start from log2 of the mean and search the neighbourhood.
+// The best k for a chunk (n <= kChunk + 1 codes): start from log2 of the mean and search the
+// neighbourhood. When no code escapes at the smallest k searched (the usual case), the cost
+// of k is n (k + 1) + sum(u >> k): one pass sums the four candidates.
 unsigned best_k(const std::uint64_t* u, std::size_t n, std::uint64_t* cost) {
-  detail::I128 sum = 0;
-  for (std::size_t i = 0; i < n; ++i) sum += u[i];
-  const std::uint64_t mean = static_cast<std::uint64_t>(sum / static_cast<detail::I128>(n));
+  std::uint64_t any = 0;
+  for (std::size_t i = 0; i < n; ++i) any |= u[i];
+  std::uint64_t mean;
+  if (bit_length(any) + 8 <= 64) {  // n <= 256: the sum fits 64 bits
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < n; ++i) sum += u[i];
+    mean = sum / n;
+  } else {
+    detail::I128 sum = 0;
+    for (std::size_t i = 0; i < n; ++i) sum += u[i];
+    mean = static_cast<std::uint64_t>(sum / static_cast<detail::I128>(n));
+  }
   const unsigned k0 = mean == 0 ? 0 : bit_length(mean) - 1;
-  unsigned best = k0;
-  std::uint64_t best_cost = ~0ULL;
   const unsigned lo = k0 >= 2 ? k0 - 2 : 0;
   const unsigned hi = std::min(63u, k0 + 1);
+  std::uint64_t costs[4];
+  if ((any >> lo) < kEscape && n <= 256) {
+    std::uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t v = u[i] >> lo;
+      s0 += v, s1 += v >> 1, s2 += v >> 2, s3 += v >> 3;
+    }
+    const std::uint64_t sums[4] = {s0, s1, s2, s3};
+    for (unsigned k = lo; k <= hi; ++k) costs[k - lo] = n * (k + 1) + sums[k - lo];
+  } else {
+    for (unsigned k = lo; k <= hi; ++k) costs[k - lo] = rice_cost(u, n, k);
+  }
+  unsigned best = k0;
+  std::uint64_t best_cost = ~0ULL;
   for (unsigned k = lo; k <= hi; ++k) {
-    const std::uint64_t c = rice_cost(u, n, k);
-    if (c < best_cost) {
-      best_cost = c;
+    if (costs[k - lo] < best_cost) {
+      best_cost = costs[k - lo];
       best = k;
     }
   }
@@ -739,6 +764,7 @@ absl::Status encode_block(std::span<const Sample> samples, std::vector<std::uint
     return absl::InvalidArgumentError(
         str_cat("profile: codec block of ", n, " samples, at most ", kMaxBlockSamples));
   }
+  out.reserve(out.size() + 16 + 2 * n);  // ~16 bits a sample; grows past that if needed
   out.push_back(kCodecVersion);
   put_leb128(out, n);
   if (n == 0) return absl::OkStatus();
