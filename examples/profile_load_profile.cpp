@@ -67,6 +67,12 @@ int main() {
   if (!encode_block(samples, block).ok()) return 1;
   std::printf("codec: %zu readings in %zu bytes (%.1f bits/reading)\n", samples.size(),
               block.size(), 8.0 * static_cast<double>(block.size()) / static_cast<double>(samples.size()));
+  // Decoded as numbers on the block's one scale: the day's span without touching exponents.
+  BlockColumns cols;
+  if (!decode_block_columns(block, cols, ValueForm::kScaled).ok()) return 1;
+  std::printf("decoded: first %s, last %s, span %s kWh\n", cols.value(0).to_string().c_str(),
+              cols.value(cols.ms.size() - 1).to_string().c_str(),
+              Value(cols.mantissa.back() - cols.mantissa.front(), cols.scale).to_string().c_str());
 
   const std::string path = "/tmp/emscore_example_profile_" + std::to_string(getpid()) + ".db";
   {
