@@ -124,83 +124,40 @@ absl::StatusOr<AsciiAdu> decode_ascii(std::span<const std::uint8_t> frame,
 
 // ------------------------------------------------------------------ framer
 
-void AsciiFramer::reset() noexcept {
-  consumed_ += end_;
-  base_ = scan_ = end_ = 0;
-  state_ = State::kIdle;
-  silence_ = false;
-}
-
-void AsciiFramer::compact() noexcept {
-  if (base_ == 0) return;
-  std::memmove(buf_.data(), buf_.data() + base_, end_ - base_);
-  consumed_ += base_;
-  end_ -= base_;
-  scan_ -= base_;
-  base_ = 0;
-}
-
-std::size_t AsciiFramer::feed(std::span<const std::uint8_t> bytes) noexcept {
-  compact();
-  const std::size_t n = std::min(bytes.size(), buf_.size() - end_);
-  if (n > 0) {
-    std::memcpy(buf_.data() + end_, bytes.data(), n);
-    end_ += n;
-    silence_ = false;
-  }
-  return n;
-}
-
-AsciiFramer::Event AsciiFramer::drop(std::size_t upto, std::string_view reason) noexcept {
-  Event e;
-  e.kind = Event::kDropped;
-  e.adu = std::span<const std::uint8_t>(buf_.data() + base_, upto - base_);
-  e.reason = reason;
-  e.stream_offset = consumed_ + base_;
-  dropped_ += upto - base_;
-  base_ = upto;
-  return e;
-}
-
 AsciiFramer::Event AsciiFramer::next() noexcept {
   for (;;) {
     if (state_ == State::kIdle) {
-      while (scan_ < end_ && seven(buf_[scan_]) != kAsciiStart) ++scan_;
-      if (scan_ > base_) return drop(scan_, "noise outside a frame (no ':')");
-      if (scan_ == end_) {
-        silence_ = false;
+      while (w_.cursor() < w_.end() && seven(w_[w_.cursor()]) != kAsciiStart) w_.advance();
+      if (w_.cursor() > w_.base()) return w_.drop("noise outside a frame (no ':')");
+      if (w_.cursor() == w_.end()) {
+        w_.clear_silence();
         return Event{};
       }
-      // base_ == scan_ == the ':' that starts a frame.
+      // base == cursor == the ':' that starts a frame.
       state_ = State::kFrame;
       bin_len_ = 0;
       high_nibble_ = -1;
-      ++scan_;
+      w_.advance();
       continue;
     }
-    while (scan_ < end_) {
-      const std::uint8_t c = seven(buf_[scan_]);
+    while (w_.cursor() < w_.end()) {
+      const std::uint8_t c = seven(w_[w_.cursor()]);
       if (c == kAsciiStart) {
         // §2.5.2.1: a ':' restarts reception; what came before it is lost.
         state_ = State::kIdle;
-        return drop(scan_, "frame interrupted by ':'");
+        return w_.drop("frame interrupted by ':'");
       }
-      ++scan_;
+      w_.advance();
       if (state_ == State::kCr) {
         state_ = State::kIdle;
-        if (c != kAsciiLf) return drop(scan_, "CR not followed by LF");
-        if (high_nibble_ >= 0) return drop(scan_, "odd number of hex digits");
-        if (bin_len_ < 3) return drop(scan_, "frame shorter than address + function + LRC");
+        if (c != kAsciiLf) return w_.drop("CR not followed by LF");
+        if (high_nibble_ >= 0) return w_.drop("odd number of hex digits");
+        if (bin_len_ < 3) return w_.drop("frame shorter than address + function + LRC");
         if (lrc(std::span<const std::uint8_t>(bin_.data(), bin_len_ - 1)) != bin_[bin_len_ - 1]) {
-          return drop(scan_, "LRC mismatch");
+          return w_.drop("LRC mismatch");
         }
-        Event e;
-        e.kind = Event::kFrame;
-        e.adu = std::span<const std::uint8_t>(buf_.data() + base_, scan_ - base_);
+        Event e = w_.frame();
         e.frame = AsciiAdu{bin_[0], std::span<const std::uint8_t>(bin_.data() + 1, bin_len_ - 2)};
-        e.stream_offset = consumed_ + base_;
-        base_ = scan_;
-        ++frames_;
         return e;
       }
       if (c == kAsciiCr) {
@@ -210,7 +167,7 @@ AsciiFramer::Event AsciiFramer::next() noexcept {
       const int v = hex_value(c);
       if (v < 0) {
         state_ = State::kIdle;
-        return drop(scan_, "not a hex digit inside a frame");
+        return w_.drop("not a hex digit inside a frame");
       }
       if (high_nibble_ < 0) {
         high_nibble_ = v;
@@ -218,15 +175,15 @@ AsciiFramer::Event AsciiFramer::next() noexcept {
       }
       if (bin_len_ == kMaxAsciiBytes) {
         state_ = State::kIdle;
-        return drop(scan_, "frame longer than 513 characters");
+        return w_.drop("frame longer than 513 characters");
       }
       bin_[bin_len_++] = static_cast<std::uint8_t>((high_nibble_ << 4) | v);
       high_nibble_ = -1;
     }
-    if (silence_) {
-      silence_ = false;
+    if (w_.silent()) {
+      w_.clear_silence();
       state_ = State::kIdle;
-      return drop(scan_, "incomplete frame (inter-character timeout)");
+      return w_.drop("incomplete frame (inter-character timeout)");
     }
     return Event{};
   }

@@ -165,66 +165,29 @@ absl::StatusOr<RtuAdu> decode_rtu(std::span<const std::uint8_t> adu) {
 
 // ------------------------------------------------------------------ framer
 
-void RtuFramer::reset() noexcept {
-  consumed_ += end_;
-  head_ = drop_start_ = end_ = 0;
-  silence_ = false;
-}
-
-void RtuFramer::compact() noexcept {
-  if (drop_start_ == 0) return;
-  std::memmove(buf_.data(), buf_.data() + drop_start_, end_ - drop_start_);
-  consumed_ += drop_start_;
-  end_ -= drop_start_;
-  head_ -= drop_start_;
-  drop_start_ = 0;
-}
-
-std::size_t RtuFramer::feed(std::span<const std::uint8_t> bytes) noexcept {
-  compact();
-  const std::size_t n = std::min(bytes.size(), buf_.size() - end_);
-  if (n > 0) {
-    std::memcpy(buf_.data() + end_, bytes.data(), n);
-    end_ += n;
-    silence_ = false;
-  }
-  return n;
-}
-
-RtuFramer::Event RtuFramer::flush_drop(std::string_view reason) noexcept {
-  Event e;
-  e.kind = Event::kDropped;
-  e.adu = std::span<const std::uint8_t>(buf_.data() + drop_start_, head_ - drop_start_);
-  e.reason = reason;
-  e.stream_offset = consumed_ + drop_start_;
-  dropped_ += head_ - drop_start_;
-  drop_start_ = head_;
-  return e;
-}
-
 RtuFramer::Event RtuFramer::next() noexcept {
   for (;;) {
-    const std::size_t avail = end_ - head_;
+    const std::span<const std::uint8_t> here = w_.ahead();
+    const std::size_t avail = here.size();
     auto drop_one = [&](std::string_view reason) {
-      if (drop_start_ == head_) drop_reason_ = reason;
-      ++head_;
+      if (w_.base() == w_.cursor()) drop_reason_ = reason;
+      w_.advance();
     };
     auto wait = [&]() -> Event {
-      if (drop_start_ != head_) return flush_drop(drop_reason_);
+      if (w_.base() != w_.cursor()) return w_.drop(drop_reason_);
       return Event{};
     };
     if (avail == 0) {
-      silence_ = false;
+      w_.clear_silence();
       return wait();
     }
     if (avail < 2) {
-      if (silence_) {
+      if (w_.silent()) {
         drop_one("truncated frame");
         continue;
       }
       return wait();
     }
-    const std::span<const std::uint8_t> here(buf_.data() + head_, avail);
     const PduLength len = rtu_pdu_length(here.subspan(1), side_);
     std::size_t total = 0;
     if (len.kind == PduLength::kKnown) {
@@ -238,7 +201,7 @@ RtuFramer::Event RtuFramer::next() noexcept {
     }
     if (len.kind != PduLength::kUnknown) {
       if (avail < total) {
-        if (silence_) {
+        if (w_.silent()) {
           drop_one("truncated frame");
           continue;
         }
@@ -263,22 +226,17 @@ RtuFramer::Event RtuFramer::next() noexcept {
         }
       }
       if (total == 0) {
-        if (silence_ || avail >= kMaxRtuAduSize) {
+        if (w_.silent() || avail >= kMaxRtuAduSize) {
           drop_one("no frame with a valid CRC");
           continue;
         }
         return wait();
       }
     }
-    if (drop_start_ != head_) return flush_drop(drop_reason_);
-    Event e;
-    e.kind = Event::kFrame;
-    e.adu = here.first(total);
-    e.frame = RtuAdu{here[0], here.subspan(1, total - 3)};
-    e.stream_offset = consumed_ + head_;
-    head_ += total;
-    drop_start_ = head_;
-    ++frames_;
+    if (w_.base() != w_.cursor()) return w_.drop(drop_reason_);
+    w_.advance(total);
+    Event e = w_.frame();
+    e.frame = RtuAdu{e.adu[0], e.adu.subspan(1, total - 3)};
     return e;
   }
 }

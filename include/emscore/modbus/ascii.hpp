@@ -70,35 +70,29 @@ class AsciiFramer {
 
   // Takes as many bytes as fit in the internal buffer and returns how many it took (all of
   // them unless next() has not been drained).
-  std::size_t feed(std::span<const std::uint8_t> bytes) noexcept;
+  std::size_t feed(std::span<const std::uint8_t> bytes) noexcept { return w_.feed(bytes); }
   Event next() noexcept;
   // The inter-character timeout (1 s by default, §2.5.2.1) passed without a byte: a frame in
   // progress can never complete and is dropped.
-  void on_silence() noexcept { silence_ = true; }
+  void on_silence() noexcept { w_.on_silence(); }
   // Forgets buffered bytes (e.g. after a request timed out).
-  void reset() noexcept;
+  void reset() noexcept {
+    w_.reset();
+    state_ = State::kIdle;
+  }
 
-  std::size_t buffered() const noexcept { return end_ - base_; }
-  std::uint64_t frames() const noexcept { return frames_; }
-  std::uint64_t dropped_bytes() const noexcept { return dropped_; }
+  std::size_t buffered() const noexcept { return w_.unreported(); }
+  std::uint64_t frames() const noexcept { return w_.frames(); }
+  std::uint64_t dropped_bytes() const noexcept { return w_.dropped_bytes(); }
 
  private:
   enum class State : std::uint8_t { kIdle, kFrame, kCr };
-  Event drop(std::size_t upto, std::string_view reason) noexcept;
-  void compact() noexcept;
 
-  std::array<std::uint8_t, 2 * kMaxAsciiAduSize> buf_{};
-  std::size_t base_ = 0;  // first byte not yet reported
-  std::size_t scan_ = 0;  // next byte to look at
-  std::size_t end_ = 0;
-  std::uint64_t consumed_ = 0;  // stream offset of buf_[0]
+  FrameWindow<Event, 2 * kMaxAsciiAduSize> w_;  // the cursor is the next character to look at
   State state_ = State::kIdle;
   std::array<std::uint8_t, kMaxRtuAduSize> bin_{};  // address + PDU + LRC of the frame in progress
   std::size_t bin_len_ = 0;
   int high_nibble_ = -1;
-  bool silence_ = false;
-  std::uint64_t frames_ = 0;
-  std::uint64_t dropped_ = 0;
 };
 
 }  // namespace emscore::modbus

@@ -25,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "emscore/modbus/frame_window.hpp"
 
 namespace emscore::modbus {
 
@@ -101,32 +102,24 @@ class RtuFramer {
 
   // Takes as many bytes as fit in the internal buffer and returns how many it took (all of
   // them unless next() has not been drained).
-  std::size_t feed(std::span<const std::uint8_t> bytes) noexcept;
+  std::size_t feed(std::span<const std::uint8_t> bytes) noexcept { return w_.feed(bytes); }
   // The next frame, a report of dropped bytes, or kNeedMore.
   Event next() noexcept;
   // t3.5 elapsed without a byte: whatever is buffered is all there is of its frame.
-  void on_silence() noexcept { silence_ = true; }
+  void on_silence() noexcept { w_.on_silence(); }
   // Forgets buffered bytes (e.g. after a request timed out).
-  void reset() noexcept;
+  void reset() noexcept { w_.reset(); }
 
-  std::size_t buffered() const noexcept { return end_ - head_; }
-  std::uint64_t frames() const noexcept { return frames_; }
-  std::uint64_t dropped_bytes() const noexcept { return dropped_; }
+  std::size_t buffered() const noexcept { return w_.end() - w_.cursor(); }
+  std::uint64_t frames() const noexcept { return w_.frames(); }
+  std::uint64_t dropped_bytes() const noexcept { return w_.dropped_bytes(); }
 
  private:
-  Event flush_drop(std::string_view reason) noexcept;
-  void compact() noexcept;
-
   Side side_;
-  std::array<std::uint8_t, 4 * kMaxRtuAduSize> buf_{};
-  std::size_t head_ = 0;        // first undecided byte
-  std::size_t drop_start_ = 0;  // first byte of the pending dropped run (== head_ if none)
-  std::size_t end_ = 0;
-  std::uint64_t consumed_ = 0;  // stream offset of buf_[0]
+  // The cursor is the first undecided byte; bytes between the window's base and the cursor
+  // are a pending run of dropped bytes, reported as one (with the reason of its first byte).
+  FrameWindow<Event, 4 * kMaxRtuAduSize> w_;
   std::string_view drop_reason_;
-  bool silence_ = false;
-  std::uint64_t frames_ = 0;
-  std::uint64_t dropped_ = 0;
 };
 
 }  // namespace emscore::modbus
