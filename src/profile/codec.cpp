@@ -217,14 +217,20 @@ class BitReader {
   BitReader(const std::uint8_t* p, std::size_t n)
       : begin_(p), p_(p), end_(p + n), size_bits_(8 * n) {}
 
+  // With 8 bytes readable at p: buf gets whole bytes up to 56..63 valid bits, no jump. Bits
+  // above avail are then the stream's next bits (or zeros), which the callers rely on.
+  [[gnu::always_inline]] static void refill_word(const std::uint8_t*& p, std::uint64_t& buf,
+                                                 unsigned& avail) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+    buf |= w << avail;
+    p += (63 - avail) >> 3;
+    avail |= 56;
+  }
   void refill() {
     if (end_ - p_ >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p_, 8);
-      if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
-      buf_ |= w << avail_;
-      p_ += (63 - avail_) >> 3;
-      avail_ |= 56;
+      refill_word(p_, buf_, avail_);
     } else {
       while (avail_ < 56) {  // stops at 56..63: a shift by what one code uses stays below 64
         std::uint64_t b = 0;
@@ -353,12 +359,7 @@ class BitReader {
     };
     for (std::size_t t = 0; t < len;) {
       if (p - begin_ <= last8) [[likely]] {
-        std::uint64_t w;
-        std::memcpy(&w, p, 8);
-        if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
-        buf |= w << avail;
-        p += (63 - avail) >> 3;
-        avail |= 56;
+        refill_word(p, buf, avail);
         const std::size_t g_end = std::min(len, t + group);
         const std::size_t t0 = t;
         for (; t < g_end; ++t) {
@@ -435,12 +436,7 @@ class BitReader {
   [[gnu::always_inline]] bool next_code(Local& s, unsigned k, std::uint64_t* u) {
     if (s.avail < 40) {
       if (end_ - s.p >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, s.p, 8);
-        if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
-        s.buf |= w << s.avail;
-        s.p += (63 - s.avail) >> 3;
-        s.avail |= 56;
+        refill_word(s.p, s.buf, s.avail);
       } else {
         p_ = s.p, buf_ = s.buf, avail_ = s.avail;
         refill();
