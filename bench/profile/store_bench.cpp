@@ -188,6 +188,24 @@ void run_ingest(const Case& c, Ingest&& ingest) {
   }
 }
 
+// One ingest benchmark "<case>/<who>/ingest": each iteration opens a fresh database with
+// open(path) (not timed), which gives the function a batch is handed to, then ingests every
+// batch. file_bytes > 0 is reported as a counter.
+template <class Open>
+void register_ingest(const std::shared_ptr<Case>& cs, const std::string& who, double file_bytes,
+                     Open open) {
+  benchmark::RegisterBenchmark((cs->name + "/" + who + "/ingest").c_str(), [=](benchmark::State& st) {
+    for (auto _ : st) {
+      st.PauseTiming();
+      auto ingest = open(temp_db(cs->name + "_ingest_" + who));
+      st.ResumeTiming();
+      run_ingest(*cs, ingest);
+    }
+    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * cs->readings.size()));
+    if (file_bytes > 0) st.counters["file_bytes"] = file_bytes;
+  })->Iterations(2)->Unit(benchmark::kMillisecond);
+}
+
 void register_case(const Case& c) {
   auto cs = std::make_shared<Case>(c);
   const std::size_t n = c.readings.size();
@@ -216,39 +234,18 @@ void register_case(const Case& c) {
               static_cast<double>(rows_bytes) / static_cast<double>(ours_bytes));
   std::fflush(stdout);
 
-  benchmark::RegisterBenchmark((c.name + "/ours/ingest").c_str(), [=](benchmark::State& st) {
-    for (auto _ : st) {
-      st.PauseTiming();
-      const std::string p = temp_db(cs->name + "_ingest_ours");
-      auto store = *Store::open(p, options(cs->full));
-      st.ResumeTiming();
-      run_ingest(*cs, [&](std::span<const Reading> b) { (void)store->ingest(b); });
-    }
-    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * n));
-    st.counters["file_bytes"] = static_cast<double>(ours_bytes);
-  })->Iterations(2)->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark((c.name + "/rows/ingest").c_str(), [=](benchmark::State& st) {
-    for (auto _ : st) {
-      st.PauseTiming();
-      const std::string p = temp_db(cs->name + "_ingest_rows");
-      auto rs = std::make_unique<RowStore>(p, cs->full);
-      st.ResumeTiming();
-      run_ingest(*cs, [&](std::span<const Reading> b) { rs->ingest(b); });
-    }
-    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * n));
-    st.counters["file_bytes"] = static_cast<double>(rows_bytes);
-  })->Iterations(2)->Unit(benchmark::kMillisecond);
-
-  benchmark::RegisterBenchmark((c.name + "/commit_floor/ingest").c_str(), [=](benchmark::State& st) {
-    for (auto _ : st) {
-      st.PauseTiming();
-      const std::string p = temp_db(cs->name + "_ingest_floor");
-      auto fl = std::make_unique<CommitFloor>(p, cs->full);
-      st.ResumeTiming();
-      run_ingest(*cs, [&](std::span<const Reading> b) { fl->ingest(b); });
-    }
-    st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * n));
-  })->Iterations(2)->Unit(benchmark::kMillisecond);
+  register_ingest(cs, "ours", static_cast<double>(ours_bytes), [cs](const std::string& p) {
+    std::shared_ptr<Store> store = *Store::open(p, options(cs->full));
+    return [store](std::span<const Reading> b) { (void)store->ingest(b); };
+  });
+  register_ingest(cs, "rows", static_cast<double>(rows_bytes), [cs](const std::string& p) {
+    auto rs = std::make_shared<RowStore>(p, cs->full);
+    return [rs](std::span<const Reading> b) { rs->ingest(b); };
+  });
+  register_ingest(cs, "commit_floor", 0, [cs](const std::string& p) {
+    auto fl = std::make_shared<CommitFloor>(p, cs->full);
+    return [fl](std::span<const Reading> b) { fl->ingest(b); };
+  });
 
   // Ten days sent again (a gateway re-sending after a reconnect): every reading a duplicate.
   const std::size_t resend_from = std::min(n / 2, static_cast<std::size_t>(100) * 1440);

@@ -23,12 +23,18 @@ const Reading* find(const std::vector<Reading>& rs, const obis::ObisCode& c) {
 
 const absl::Time kReceived = absl::FromUnixSeconds(1'700'000'000);
 
-TEST(Readings, Dsmr5AtTheTelegramsTimeAndGasAtItsCaptureTime) {
-  const std::string s = read_file("ndokter_dsmr_parser/telegram_v5.txt");
+// The readings of a vector telegram for `device`, received at kReceived (the parse must pass).
+void vector_readings(const std::string& rel, DeviceRef device, std::vector<Reading>* out) {
+  const std::string text = read_file(rel);  // the telegram borrows from it
   TelegramParser p;
-  auto t = p.parse(s);
-  ASSERT_TRUE(t.ok()) << t.status();
-  const auto rs = readings_of(*t, DeviceRef{7}, kReceived);
+  auto t = p.parse(text);
+  ASSERT_TRUE(t.ok()) << rel << ": " << t.status();
+  *out = readings_of(*t, device, kReceived);
+}
+
+TEST(Readings, Dsmr5AtTheTelegramsTimeAndGasAtItsCaptureTime) {
+  std::vector<Reading> rs;
+  ASSERT_NO_FATAL_FAILURE(vector_readings("ndokter_dsmr_parser/telegram_v5.txt", DeviceRef{7}, &rs));
   const Reading* import1 = find(rs, "1-0:1.8.1"_obis);
   ASSERT_NE(import1, nullptr);
   EXPECT_EQ(import1->device, DeviceRef{7});
@@ -57,11 +63,8 @@ TEST(Readings, Dsmr5AtTheTelegramsTimeAndGasAtItsCaptureTime) {
 }
 
 TEST(Readings, Dsmr22HasNoTimeSoTheReceiveTimeIsUsedAndAllDigitIdsAreSkipped) {
-  const std::string s = read_file("ndokter_dsmr_parser/telegram_v2_2.txt");
-  TelegramParser p;
-  auto t = p.parse(s);
-  ASSERT_TRUE(t.ok()) << t.status();
-  const auto rs = readings_of(*t, DeviceRef{1}, kReceived);
+  std::vector<Reading> rs;
+  ASSERT_NO_FATAL_FAILURE(vector_readings("ndokter_dsmr_parser/telegram_v2_2.txt", DeviceRef{1}, &rs));
   ASSERT_FALSE(rs.empty());
   for (const Reading& r : rs) EXPECT_EQ(r.at, kReceived) << r.quantity.to_string();
   const Reading* import1 = find(rs, "1-0:1.8.1"_obis);
