@@ -54,20 +54,26 @@ void checkpoint(const std::string& p) {
   sqlite3_close(db);
 }
 
+// A baseline's database with the store's settings (WAL, the same synchronous) and `schema`.
+sqlite3* open_baseline(const std::string& path, bool full, const char* schema) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", nullptr,
+               nullptr, nullptr);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL;", nullptr, nullptr, nullptr);
+  sqlite3_exec(db, schema, nullptr, nullptr, nullptr);
+  return db;
+}
+
 // ---- the baseline: one row per reading ----
 class RowStore {
  public:
   RowStore(const std::string& path, bool full) {
-    sqlite3_open(path.c_str(), &db_);
-    sqlite3_exec(db_, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", nullptr,
-                 nullptr, nullptr);
-    sqlite3_exec(db_,
-                 "PRAGMA journal_mode=WAL;"
-                 "CREATE TABLE IF NOT EXISTS readings(device INTEGER NOT NULL, obis INTEGER NOT NULL,"
-                 " t INTEGER NOT NULL, mantissa INTEGER NOT NULL, exponent INTEGER NOT NULL,"
-                 " unit INTEGER NOT NULL, quality INTEGER NOT NULL,"
-                 " PRIMARY KEY(device, obis, t)) WITHOUT ROWID;",
-                 nullptr, nullptr, nullptr);
+    db_ = open_baseline(path, full,
+                        "CREATE TABLE IF NOT EXISTS readings(device INTEGER NOT NULL, obis INTEGER NOT NULL,"
+                        " t INTEGER NOT NULL, mantissa INTEGER NOT NULL, exponent INTEGER NOT NULL,"
+                        " unit INTEGER NOT NULL, quality INTEGER NOT NULL,"
+                        " PRIMARY KEY(device, obis, t)) WITHOUT ROWID;");
     sqlite3_prepare_v2(db_, "INSERT OR IGNORE INTO readings VALUES(?,?,?,?,?,?,?)", -1, &ins_, nullptr);
     sqlite3_prepare_v2(db_, "BEGIN IMMEDIATE", -1, &begin_, nullptr);
     sqlite3_prepare_v2(db_, "COMMIT", -1, &commit_, nullptr);
@@ -132,13 +138,8 @@ class RowStore {
 class CommitFloor {
  public:
   CommitFloor(const std::string& path, bool full) {
-    sqlite3_open(path.c_str(), &db_);
-    sqlite3_exec(db_, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", nullptr,
-                 nullptr, nullptr);
-    sqlite3_exec(db_,
-                 "PRAGMA journal_mode=WAL;"
-                 "CREATE TABLE IF NOT EXISTS rows(k INTEGER PRIMARY KEY, data BLOB NOT NULL);",
-                 nullptr, nullptr, nullptr);
+    db_ = open_baseline(path, full,
+                        "CREATE TABLE IF NOT EXISTS rows(k INTEGER PRIMARY KEY, data BLOB NOT NULL);");
     sqlite3_prepare_v2(db_, "INSERT INTO rows VALUES(?,?)", -1, &ins_, nullptr);
     sqlite3_prepare_v2(db_, "BEGIN IMMEDIATE", -1, &begin_, nullptr);
     sqlite3_prepare_v2(db_, "COMMIT", -1, &commit_, nullptr);
